@@ -1,0 +1,43 @@
+/*
+ * agent.h - the AgentX subagent: MAILMON-MIB served from memory.
+ *
+ * Only agent*.c include Net-SNMP headers.  The rest of the daemon hands
+ * the agent a view of the monitors, sorted in SNMP index order, and
+ * tells it about hard state changes.
+ */
+#ifndef MAILMON_AGENT_H
+#define MAILMON_AGENT_H
+
+#include <stddef.h>
+
+struct ev;
+struct monitor;
+
+struct agent_opts {
+	const char	*agentx_socket;	/* NULL = Net-SNMP default */
+	int		 ping_interval;	/* seconds, default 15 */
+	const char	*app_name;	/* Net-SNMP config file name, "mailmond" */
+	int		 foreground;
+};
+
+/*
+ * Rows are read through this callback at request time, so the agent
+ * never holds stale pointers across a reload.  It returns the monitors
+ * sorted by (name length, name bytes), the order of a non-IMPLIED
+ * string index.
+ */
+typedef struct monitor *const *(*agent_rows_cb)(size_t *n, void *arg);
+
+int	 agent_init(struct ev *, const struct agent_opts *, agent_rows_cb,
+	    void *arg);
+void	 agent_shutdown(void);
+/* a hard state change: send mailmonStateChange (down or up) */
+void	 agent_notify(const struct monitor *);
+/* the table changed shape (reload): bump mailmonTableLastChange */
+void	 agent_table_changed(void);
+/* sysUpTime of the master in 1/100 s (for TimeStamp columns) */
+unsigned long agent_uptime(void);
+/* 1 while an AgentX session to the master is open */
+int	 agent_connected(void);
+
+#endif

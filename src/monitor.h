@@ -1,0 +1,55 @@
+/*
+ * monitor.h - one monitored server as the daemon sees it: the probe
+ * configuration, the last result and the soft/hard state policy.
+ *
+ * Owned by sched.c; read (never written) by agent*.c, which serve these
+ * fields from memory so a GET never waits for a probe.
+ */
+#ifndef MAILMON_MONITOR_H
+#define MAILMON_MONITOR_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "probe.h"
+
+struct probe;
+struct ev_timer;
+
+struct monitor {
+	struct probe_opts	 opts;		/* as configured (secrets inside) */
+	int			 interval_s;
+	int			 retries;	/* failures before hard DOWN */
+
+	/* last completed check */
+	struct probe_result	 last;
+	int			 have_result;
+	time_t			 last_check;	/* wall clock of last result */
+
+	/*
+	 * hard state: what the MIB's probeStatus and the notifications
+	 * report.  STATUS_UNKNOWN until the first hard decision.
+	 */
+	enum probe_status	 state;
+	enum probe_status	 prev_state;
+	int			 consecutive_failures;
+	time_t			 last_change;	/* wall clock of last hard change */
+	uint32_t		 last_change_ticks; /* sysUpTime (1/100 s), 0 = none */
+
+	uint64_t		 checks;
+	uint64_t		 failures;
+
+	/* scheduler internals */
+	struct probe		*running;
+	struct ev_timer		*timer;
+	int64_t			 next_run_us;
+	int			 gone;		/* removed by reload, being freed */
+};
+
+/*
+ * Called on every hard state change (not on soft failures).  The agent
+ * sends the notification from here.
+ */
+typedef void (*monitor_change_cb)(const struct monitor *, void *arg);
+
+#endif
