@@ -28,10 +28,18 @@ struct agent_opts {
  */
 typedef struct monitor *const *(*agent_rows_cb)(size_t *n, void *arg);
 
+/*
+ * 0 when the AgentX session is open.  -1 when it is not (yet): unless
+ * the log says init failed, the agent keeps trying every ping interval
+ * from the loop and notifications are queued until it connects.
+ */
 int	 agent_init(struct ev *, const struct agent_opts *, agent_rows_cb,
 	    void *arg);
 void	 agent_shutdown(void);
-/* a hard state change: send mailmonStateChange (down or up) */
+/*
+ * a hard state change: send mailmonProbeDown (new state not ok) or
+ * mailmonProbeUp; queued while there is no AgentX session
+ */
 void	 agent_notify(const struct monitor *);
 /* the table changed shape (reload): bump mailmonTableLastChange */
 void	 agent_table_changed(void);

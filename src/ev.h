@@ -47,4 +47,13 @@ int		 ev_run_once(struct ev *, int64_t max_wait_us);
 int		 ev_run(struct ev *);
 void		 ev_break(struct ev *);
 
+/*
+ * Per-loop attachments (e.g. the DNS channel of this loop), looked up
+ * by a key address.  ev_free() calls each freefn first, while the loop
+ * is still intact, so it may free its own watchers and timers.
+ */
+void		*ev_attach_get(struct ev *, const void *key);
+int		 ev_attach_set(struct ev *, const void *key, void *data,
+		    void (*freefn)(void *));
+
 #endif

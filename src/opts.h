@@ -38,6 +38,9 @@ enum opts_rc {
 struct opts_cli {
 	int	 json;		/* --json: machine-readable result */
 	int	 verbose;	/* -v count */
+	char	 label[16];	/* service word of the Nagios line ("SMTP") */
+	int	 hide_output;	/* check_tcp -j: no server text in the line */
+	int	 ignore_quit;	/* check_smtp -q: accepted, see mailprobe(1) */
 };
 
 /* personality from argv[0]'s basename ("check_smtp" ...) */
@@ -45,9 +48,21 @@ enum opts_personality opts_personality_from_name(const char *argv0);
 
 /*
  * Parse argv into o (already probe_opts_init()ed).  For PERS_MAILPROBE
- * argv[optind] may name the mode ("smtp", "pop", "imap", "tcp",
- * "delivery", "relay").  cli may be NULL (config lines).  On success
- * probe_opts_finish() has been applied.
+ * argv[1] names the mode ("smtp", "pop", "pop3", "imap", "tcp",
+ * "delivery", "relay"), or "--mode M" is given anywhere.  The short
+ * options then follow check_smtp for smtp/relay/delivery and check_tcp
+ * for tcp/pop3/imap.
+ *
+ * PERS_CONFIG: argv[0] is ignored (conf.c puts the mode word there),
+ * the caller presets o->mode (and o->timeout_ms, o->name); "--mode M"
+ * may override the mode.  Only long options are accepted, and no word
+ * may stand outside an option.  --json, -v and the other front-end
+ * settings are refused when cli is NULL.
+ *
+ * argv strings holding a password (-P, --password, --mbox-password)
+ * are overwritten in place once copied, so ps(1) no longer shows them.
+ * cli may be NULL (config lines).  On success probe_opts_finish() has
+ * been applied.  err always names the option at fault.
  */
 enum opts_rc opts_parse(struct probe_opts *o, struct opts_cli *cli,
 	    enum opts_personality, int argc, char **argv,

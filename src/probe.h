@@ -145,6 +145,7 @@ struct probe_opts {
 	enum auth_mech	 auth;
 	char		 user[PROBE_STR_MAX];
 	char		 pass[PROBE_STR_MAX];	/* secret: never logged */
+	int		 auth_plaintext;	/* allow login without TLS */
 
 	/* greeting expectation: SMTP code ("220") or string (tcp/pop/imap) */
 	char		 expect[PROBE_STR_MAX];

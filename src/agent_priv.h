@@ -1,0 +1,137 @@
+/*
+ * agent_priv.h - what agent.c, agent_loop.c and agent_notify.c share,
+ * and what the unit tests call directly.  Includes Net-SNMP headers, so
+ * only agent*.c and tests/unit/test_agent.c may include it.
+ */
+#ifndef MAILMON_AGENT_PRIV_H
+#define MAILMON_AGENT_PRIV_H
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_callbacks.h>
+#include <net-snmp/agent/agent_sysORTable.h>
+#include <net-snmp/library/large_fd_set.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct ev;
+struct monitor;
+
+/* MAILMON-MIB::mailmonMIB = enterprises.2789.5 (serviceInfo) */
+#define AGENT_ROOT		1, 3, 6, 1, 4, 1, 2789, 5
+#define AGENT_ROOT_LEN		8
+/* the longest OID we produce: entry column + length + 32 name bytes */
+#define AGENT_OID_MAX		(AGENT_ROOT_LEN + 4 + 1 + 32)
+
+/* column numbers of mailmonProbeEntry (MAILMON-MIB) */
+enum agent_col {
+	COL_NAME = 1,		/* index, not-accessible */
+	COL_HOST,
+	COL_PORT,
+	COL_PROTOCOL,
+	COL_TLSMODE,
+	COL_STATUS,
+	COL_PREVSTATUS,
+	COL_LASTSTATUS,
+	COL_FAILCLASS,
+	COL_REASON,
+	COL_REPLYCODE,
+	COL_REPLYTEXT,
+	COL_ADDRESS,
+	COL_LATENCY,
+	COL_DNSTIME,
+	COL_CONNECTTIME,
+	COL_TLSTIME,
+	COL_GREETINGTIME,
+	COL_HELLOTIME,
+	COL_STARTTLSTIME,
+	COL_AUTHTIME,
+	COL_MAILTIME,
+	COL_QUITTIME,
+	COL_DELIVERYLATENCY,
+	COL_DELIVERYTOKEN,
+	COL_CERTDAYS,
+	COL_LASTCHECK,
+	COL_LASTCHANGE,
+	COL_CONSECFAIL,
+	COL_CHECKS,
+	COL_FAILURES,
+	COL_LAST
+};
+
+/* scalars, by their "magic" in the variable table */
+enum agent_scalar {
+	SC_SERMAILPORT = 100,
+	SC_PROBECOUNT,
+	SC_TABLELASTCHANGE
+};
+
+/* the monitors as seen by one request */
+struct agent_rows {
+	struct monitor *const	*row;
+	size_t			 n;
+};
+
+/* one produced value; str points into the monitor or into buf */
+struct agent_value {
+	u_char			 type;		/* ASN_* */
+	long			 integer;	/* INTEGER, Gauge32, TimeTicks */
+	struct counter64	 c64;
+	const u_char		*str;
+	size_t			 len;
+	u_char			 buf[16];	/* DateAndTime */
+};
+
+/*
+ * One entry of the variable table: the OID under mailmonMIB, and for
+ * table columns the column number.  Instances: scalar.0, or
+ * column.<name length>.<name bytes>.
+ */
+struct agent_var {
+	int		 magic;		/* enum agent_col or enum agent_scalar */
+	int		 column;	/* 1 = column of mailmonProbeTable */
+	size_t		 len;
+	oid		 sub[4];
+};
+
+extern const struct agent_var	 agent_vars[];
+extern const size_t		 agent_nvars;
+
+/* agent.c: the request engine, free of Net-SNMP request structures */
+size_t	 agent_index_oid(const char *name, oid *out, size_t outmax);
+int	 agent_row_value(int col, const struct monitor *,
+	    struct agent_value *);
+int	 agent_scalar_value(int magic, const struct agent_rows *,
+	    struct agent_value *);
+/* 0, or SNMP_NOSUCHOBJECT / SNMP_NOSUCHINSTANCE */
+int	 agent_get(const struct agent_rows *, const oid *name, size_t len,
+	    struct agent_value *);
+/* 0 with out/outlen/val set, or -1 past the end of mailmonMIB */
+int	 agent_getnext(const struct agent_rows *, const oid *name,
+	    size_t len, oid *out, size_t *outlen, struct agent_value *);
+/* current rows from the daemon (empty before agent_init) */
+void	 agent_rows_get(struct agent_rows *);
+/* 1 between agent_init() and agent_shutdown() */
+int	 agent_running(void);
+/* table TimeStamp and the wall clock of the last master restart */
+void	 agent_set_clock(uint32_t table_ticks, time_t table_wall,
+	    time_t restart);
+
+/* agent_loop.c: Net-SNMP fds and alarms inside the ev loop */
+int	 agent_loop_init(struct ev *);
+void	 agent_loop_sync(void);
+void	 agent_loop_free(void);
+
+/* agent_notify.c: notification building and the disconnected queue */
+netsnmp_variable_list *agent_notify_build(const struct monitor *);
+void	 agent_notify_submit(netsnmp_variable_list *);
+void	 agent_notify_flush(void);
+void	 agent_notify_flush_later(void);
+int	 agent_notify_init(struct ev *);
+void	 agent_notify_free(void);
+size_t	 agent_notify_queued(void);
+
+#endif

@@ -1,0 +1,711 @@
+/*
+ * conf.c - mailmond.conf parser.
+ *
+ * Two passes: the first reads every line (following includes) and
+ * applies the global settings, keeping the probe lines aside; the
+ * second turns the probe lines into probe_opts.  So "interval",
+ * "timeout" and "retries" are defaults for every probe wherever they
+ * appear in the file, and a probe never depends on line order.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "opts.h"
+#include "util.h"
+
+/* a probe line kept for the second pass */
+struct pline {
+	char		 file[CONF_PATH_MAX];
+	int		 line;
+	int		 nwords;
+	char		**words;
+};
+
+struct parser {
+	struct conf	*c;
+	int		 nerr;
+	char		*err;
+	size_t		 errlen;
+	struct pline	*lines;
+	size_t		 nlines, caplines;
+	int		 depth;
+	/* globals seen, to reject a second setting */
+	int		 set_interval, set_timeout, set_retries;
+	int		 set_ping, set_socket, set_user;
+};
+
+static void
+wipe(void *p, size_t n)
+{
+#ifdef HAVE_EXPLICIT_BZERO
+	explicit_bzero(p, n);
+#else
+	volatile unsigned char *v = p;
+
+	while (n-- > 0)
+		*v++ = 0;
+#endif
+}
+
+static void __attribute__((format(printf, 4, 5)))
+conf_error(struct parser *p, const char *file, int line, const char *fmt, ...)
+{
+	char	 msg[512], full[CONF_PATH_MAX + 600];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(full, sizeof(full), "%s:%d: %s", file, line, msg);
+	else
+		snprintf(full, sizeof(full), "%s: %s", file, msg);
+	log_warnx("%s", full);
+	if (p->nerr == 0 && p->err != NULL && p->errlen > 0)
+		mm_strlcpy(p->err, full, p->errlen);
+	p->nerr++;
+}
+
+int
+conf_valid_name(const char *name)
+{
+	size_t	 i, n = strlen(name);
+
+	if (n == 0 || n > PROBE_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		int	 alnum = (ch >= 'a' && ch <= 'z') ||
+		    (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+
+		if (!alnum && (i == 0 || (ch != '.' && ch != '_' && ch != '-')))
+			return 0;
+	}
+	return 1;
+}
+
+int
+conf_split(char *line, char **words, int maxwords, const char **why)
+{
+	char	*r = line, *w = line;
+	int	 n = 0;
+
+	for (;;) {
+		int	 quoted = 0;
+
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (*r == '\0' || *r == '#')
+			break;
+		if (n == maxwords) {
+			*why = "too many words on one line";
+			return -1;
+		}
+		words[n] = w;
+		while (*r != '\0') {
+			if (*r == '"') {
+				quoted = !quoted;
+				r++;
+				continue;
+			}
+			if (!quoted && (*r == ' ' || *r == '\t'))
+				break;
+			if (*r == '\\' && (r[1] == '"' || r[1] == '\\' ||
+			    r[1] == '#' || r[1] == ' ' || r[1] == '\t'))
+				r++;
+			else if (*r == '\\' && r[1] == '\0') {
+				*why = "backslash at end of line";
+				return -1;
+			}
+			*w++ = *r++;
+		}
+		if (quoted) {
+			*why = "unterminated quoted string";
+			return -1;
+		}
+		/*
+		 * The write pointer trails the read pointer by at least
+		 * one byte whenever a word ends before the line does (the
+		 * blank, or a removed quote/backslash), so terminating in
+		 * place never overwrites unread input.
+		 */
+		if (*r != '\0')
+			r++;
+		*w++ = '\0';
+		n++;
+	}
+	return n;
+}
+
+/* a word from the file, safe to put in a log line */
+static const char *
+shown(const char *word, char *buf, size_t len)
+{
+	mm_sanitize(buf, len, word, strlen(word));
+	return buf;
+}
+
+static int
+parse_num(struct parser *p, const char *file, int line, const char *what,
+    const char *s, long long min, long long max, int *out)
+{
+	long long v;
+	char	 b[41];
+
+	if (mm_strtonum(s, min, max, &v) == -1) {
+		conf_error(p, file, line, "%s: bad number \"%s\" "
+		    "(expected %lld..%lld)", what, shown(s, b, sizeof(b)),
+		    min, max);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static void
+free_words(char **words, int n)
+{
+	int	 i;
+
+	if (words == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		wipe(words[i], strlen(words[i]));
+		free(words[i]);
+	}
+	free(words);
+}
+
+static int
+keep_probe_line(struct parser *p, const char *file, int line, char **words,
+    int n)
+{
+	struct pline *pl;
+	int	 i;
+
+	if (p->nlines == p->caplines) {
+		size_t	 cap = p->caplines ? p->caplines * 2 : 16;
+		struct pline *nl = reallocarray(p->lines, cap, sizeof(*nl));
+
+		if (nl == NULL)
+			return -1;
+		p->lines = nl;
+		p->caplines = cap;
+	}
+	pl = &p->lines[p->nlines];
+	memset(pl, 0, sizeof(*pl));
+	mm_strlcpy(pl->file, file, sizeof(pl->file));
+	pl->line = line;
+	if ((pl->words = calloc((size_t)n, sizeof(char *))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((pl->words[i] = strdup(words[i])) == NULL) {
+			free_words(pl->words, i);
+			return -1;
+		}
+	}
+	pl->nwords = n;
+	p->nlines++;
+	return 0;
+}
+
+static int	 read_file(struct parser *, const char *path, const char *from,
+		    int fromline);
+
+/* an include path is relative to the directory of the including file */
+static void
+include_path(char *out, size_t outlen, const char *cur, const char *arg)
+{
+	const char *slash;
+
+	if (arg[0] == '/' || (slash = strrchr(cur, '/')) == NULL) {
+		mm_strlcpy(out, arg, outlen);
+		return;
+	}
+	snprintf(out, outlen, "%.*s/%s", (int)(slash - cur), cur, arg);
+}
+
+static int
+has_password(char **words, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (strncmp(words[i], "--password", 10) == 0 &&
+		    (words[i][10] == '\0' || words[i][10] == '='))
+			return 1;
+	return 0;
+}
+
+#define ONCE(flag, kw) do {						\
+	if (p->flag) {							\
+		conf_error(p, file, line, "%s: already set", kw);	\
+		return;							\
+	}								\
+	p->flag = 1;							\
+} while (0)
+
+static void
+parse_line(struct parser *p, const char *file, int line, char **w, int n,
+    int *inline_pass)
+{
+	struct conf *c = p->c;
+	char	 b[41];
+
+	if (strcmp(w[0], "probe") == 0) {
+		if (n < 3) {
+			conf_error(p, file, line,
+			    "probe: expected \"probe NAME MODE [options]\"");
+			return;
+		}
+		if (has_password(w, n))
+			*inline_pass = 1;
+		if (keep_probe_line(p, file, line, w, n) == -1)
+			conf_error(p, file, line, "out of memory");
+		return;
+	}
+	if (strcmp(w[0], "include") == 0) {
+		char	 path[CONF_PATH_MAX];
+
+		if (n != 2) {
+			conf_error(p, file, line, "include: expected one file");
+			return;
+		}
+		if (p->depth >= CONF_INCLUDE_DEPTH) {
+			conf_error(p, file, line,
+			    "include: nested more than %d deep", CONF_INCLUDE_DEPTH);
+			return;
+		}
+		include_path(path, sizeof(path), file, w[1]);
+		p->depth++;
+		read_file(p, path, file, line);
+		p->depth--;
+		return;
+	}
+	if (n != 2) {
+		if (strcmp(w[0], "interval") == 0 || strcmp(w[0], "timeout") == 0 ||
+		    strcmp(w[0], "retries") == 0 ||
+		    strcmp(w[0], "ping-interval") == 0 ||
+		    strcmp(w[0], "agentx-socket") == 0 || strcmp(w[0], "user") == 0)
+			conf_error(p, file, line, "%s: expected one value", w[0]);
+		else
+			conf_error(p, file, line, "unknown keyword \"%s\"",
+			    shown(w[0], b, sizeof(b)));
+		return;
+	}
+	if (strcmp(w[0], "interval") == 0) {
+		ONCE(set_interval, "interval");
+		parse_num(p, file, line, w[0], w[1], 1, 86400, &c->interval_s);
+	} else if (strcmp(w[0], "timeout") == 0) {
+		ONCE(set_timeout, "timeout");
+		parse_num(p, file, line, w[0], w[1], 1, 3600, &c->timeout_s);
+	} else if (strcmp(w[0], "retries") == 0) {
+		ONCE(set_retries, "retries");
+		parse_num(p, file, line, w[0], w[1], 1, 100, &c->retries);
+	} else if (strcmp(w[0], "ping-interval") == 0) {
+		ONCE(set_ping, "ping-interval");
+		parse_num(p, file, line, w[0], w[1], 0, 86400, &c->ping_interval);
+	} else if (strcmp(w[0], "agentx-socket") == 0) {
+		ONCE(set_socket, "agentx-socket");
+		if (w[1][0] == '\0' ||
+		    mm_strlcpy(c->agentx_socket, w[1], sizeof(c->agentx_socket)) >=
+		    sizeof(c->agentx_socket))
+			conf_error(p, file, line, "agentx-socket: bad value");
+	} else if (strcmp(w[0], "user") == 0) {
+		ONCE(set_user, "user");
+		if (w[1][0] == '\0' ||
+		    mm_strlcpy(c->user, w[1], sizeof(c->user)) >= sizeof(c->user))
+			conf_error(p, file, line, "user: bad value");
+	} else
+		conf_error(p, file, line, "unknown keyword \"%s\"",
+			    shown(w[0], b, sizeof(b)));
+}
+
+static void
+do_line(struct parser *p, const char *path, int line, char *text,
+    int *inline_pass)
+{
+	char	*words[CONF_WORDS_MAX];
+	const char *why = NULL;
+	int	 n;
+
+	if ((n = conf_split(text, words, CONF_WORDS_MAX, &why)) == -1)
+		conf_error(p, path, line, "%s", why);
+	else if (n > 0)
+		parse_line(p, path, line, words, n, inline_pass);
+}
+
+static int
+read_file(struct parser *p, const char *path, const char *from, int fromline)
+{
+	FILE	*fp;
+	struct stat st;
+	char	*buf = NULL;
+	char	 lbuf[CONF_LINE_MAX + 1];	/* one logical line */
+	size_t	 cap = 0, llen = 0;
+	ssize_t	 len;
+	int	 line = 0, first = 0, inline_pass = 0, skip = 0;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (from != NULL)
+			conf_error(p, from, fromline, "include %s: %s", path,
+			    strerror(errno));
+		else
+			conf_error(p, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+		conf_error(p, from ? from : path, from ? fromline : 0,
+		    "%s: not a regular file", path);
+		fclose(fp);
+		return -1;
+	}
+	while ((len = getline(&buf, &cap, fp)) != -1) {
+		size_t	 bs;
+
+		line++;
+		if (llen == 0)
+			first = line;
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		if (len > 0 && buf[len - 1] == '\r')
+			buf[--len] = '\0';
+		if (memchr(buf, '\0', (size_t)len) != NULL) {
+			conf_error(p, path, line, "NUL byte in line");
+			llen = 0;
+			continue;
+		}
+		/* an odd number of trailing backslashes continues the line */
+		for (bs = 0; bs < (size_t)len && buf[len - 1 - bs] == '\\'; bs++)
+			;
+		if (bs % 2 == 1)
+			buf[--len] = '\0';
+		if (skip) {		/* rest of an overlong logical line */
+			skip = bs % 2 == 1;
+			llen = 0;
+			continue;
+		}
+		if (llen + (size_t)len > CONF_LINE_MAX) {
+			conf_error(p, path, first, "line longer than %d bytes",
+			    CONF_LINE_MAX);
+			llen = 0;
+			skip = bs % 2 == 1;
+			continue;
+		}
+		memcpy(lbuf + llen, buf, (size_t)len);
+		llen += (size_t)len;
+		lbuf[llen] = '\0';
+		if (bs % 2 == 1)
+			continue;
+		llen = 0;
+		do_line(p, path, first, lbuf, &inline_pass);
+	}
+	if (llen > 0)		/* a continuation on the last line */
+		do_line(p, path, first, lbuf, &inline_pass);
+	if (ferror(fp))
+		conf_error(p, path, line, "read error: %s", strerror(errno));
+	if (buf != NULL) {
+		wipe(buf, cap);
+		free(buf);
+	}
+	wipe(lbuf, sizeof(lbuf));
+	fclose(fp);
+	if (inline_pass && (st.st_mode & S_IROTH))
+		log_warnx("%s: contains a password but is readable by "
+		    "everyone: chmod o-r it, or use --password-file", path);
+	return 0;
+}
+
+static int
+parse_mode(const char *s, enum probe_mode *mode)
+{
+	static const struct {
+		const char	*name;
+		enum probe_mode	 mode;
+	} modes[] = {
+		{ "smtp", MODE_SMTP }, { "pop", MODE_POP3 },
+		{ "pop3", MODE_POP3 }, { "imap", MODE_IMAP },
+		{ "tcp", MODE_TCP }, { "delivery", MODE_DELIVERY },
+		{ "relay", MODE_RELAY },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(s, modes[i].name) == 0) {
+			*mode = modes[i].mode;
+			return 0;
+		}
+	return -1;
+}
+
+/* read a secret from the first line of a file */
+static int
+read_secret(struct parser *p, const struct pline *pl, const char *arg,
+    char *out, size_t outlen)
+{
+	struct stat st;
+	ssize_t	 n;
+	int	 fd;
+	char	 buf[PROBE_STR_MAX + 2];
+	char	*nl, full[CONF_PATH_MAX];
+	const char *path;
+
+	/* relative to the configuration file, like include */
+	include_path(full, sizeof(full), pl->file, arg);
+	path = full;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		conf_error(p, pl->file, pl->line, "--password-file %s: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		conf_error(p, pl->file, pl->line,
+		    "--password-file %s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		conf_error(p, pl->file, pl->line, "--password-file %s: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	if ((nl = strpbrk(buf, "\r\n")) != NULL)
+		*nl = '\0';
+	else if ((size_t)n == sizeof(buf) - 1) {
+		conf_error(p, pl->file, pl->line,
+		    "--password-file %s: password too long", path);
+		wipe(buf, sizeof(buf));
+		return -1;
+	}
+	if (buf[0] == '\0' || strlen(buf) >= outlen) {
+		conf_error(p, pl->file, pl->line,
+		    "--password-file %s: empty or too long", path);
+		wipe(buf, sizeof(buf));
+		return -1;
+	}
+	if (st.st_mode & S_IROTH)
+		log_warnx("%s:%d: password file %s is readable by everyone",
+		    pl->file, pl->line, path);
+	mm_strlcpy(out, buf, outlen);
+	wipe(buf, sizeof(buf));
+	return 0;
+}
+
+/*
+ * Take the daemon's own options out of a probe line: "--interval N",
+ * "--retries N" (or --opt=N) and "--password-file F".  What is left
+ * goes to opts_parse().  Returns 0, or -1 after an error was reported.
+ */
+static int
+strip_own(struct parser *p, const struct pline *pl, char **argv, int *argc,
+    struct conf_probe *cp, char *secret, size_t secretlen, int *has_secret)
+{
+	static const char *own[] = { "--interval", "--retries",
+	    "--password-file" };
+	int	 i, o, k;
+
+	for (i = o = 0; i < *argc; i++) {
+		const char *val = NULL;
+		size_t	 kl = 0;
+
+		for (k = 0; k < 3; k++) {
+			kl = strlen(own[k]);
+			if (strncmp(argv[i], own[k], kl) == 0 &&
+			    (argv[i][kl] == '\0' || argv[i][kl] == '='))
+				break;
+		}
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < *argc)
+				argv[o++] = argv[i++];
+			break;
+		}
+		if (k == 3) {
+			argv[o++] = argv[i];
+			continue;
+		}
+		if (argv[i][kl] == '=')
+			val = argv[i] + kl + 1;
+		else if (i + 1 < *argc)
+			val = argv[++i];
+		else {
+			conf_error(p, pl->file, pl->line,
+			    "probe %s: %s needs a value", pl->words[1], own[k]);
+			return -1;
+		}
+		switch (k) {
+		case 0:
+			if (parse_num(p, pl->file, pl->line, "--interval", val,
+			    1, 86400, &cp->interval_s) == -1)
+				return -1;
+			break;
+		case 1:
+			if (parse_num(p, pl->file, pl->line, "--retries", val,
+			    1, 100, &cp->retries) == -1)
+				return -1;
+			break;
+		default:
+			if (read_secret(p, pl, val, secret, secretlen) == -1)
+				return -1;
+			*has_secret = 1;
+			break;
+		}
+	}
+	*argc = o;
+	return 0;
+}
+
+static void
+build_probe(struct parser *p, const struct pline *pl)
+{
+	struct conf	*c = p->c;
+	struct conf_probe *cp;
+	char		*argv[CONF_WORDS_MAX + 4];
+	char		 secret[PROBE_STR_MAX], err[256];
+	char		 passopt[] = "--password";
+	const char	*name = pl->words[1];
+	char		 b[41];
+	enum probe_mode	 mode;
+	enum opts_rc	 rc;
+	size_t		 i;
+	int		 argc, has_secret = 0;
+
+	if (!conf_valid_name(name)) {
+		if (strlen(name) > PROBE_NAME_MAX)
+			conf_error(p, pl->file, pl->line,
+			    "probe name longer than %d characters", PROBE_NAME_MAX);
+		else
+			conf_error(p, pl->file, pl->line, "bad probe name "
+			    "\"%s\" (letters, digits, '.', '_', '-'; "
+			    "starting with a letter or digit)",
+			    shown(name, b, sizeof(b)));
+		return;
+	}
+	for (i = 0; i < c->nprobes; i++)
+		if (strcmp(c->probes[i].opts.name, name) == 0) {
+			conf_error(p, pl->file, pl->line,
+			    "duplicate probe name \"%s\" (first at %s:%d)", name,
+			    c->probes[i].file, c->probes[i].line);
+			return;
+		}
+	if (parse_mode(pl->words[2], &mode) == -1) {
+		conf_error(p, pl->file, pl->line, "probe %s: unknown mode "
+		    "\"%s\" (smtp, pop3, imap, tcp, delivery, relay)",
+		    name, shown(pl->words[2], b, 21));
+		return;
+	}
+
+	cp = &c->probes[c->nprobes];
+	memset(cp, 0, sizeof(*cp));
+	mm_strlcpy(cp->file, pl->file, sizeof(cp->file));
+	cp->line = pl->line;
+
+	/* argv[0] = the mode word, as on mailprobe's command line */
+	argv[0] = pl->words[2];
+	argc = pl->nwords - 3;
+	for (i = 0; i < (size_t)argc; i++)
+		argv[i + 1] = pl->words[i + 3];
+	if (strip_own(p, pl, argv + 1, &argc, cp, secret, sizeof(secret),
+	    &has_secret) == -1)
+		goto out;
+	argc++;
+	if (has_secret) {
+		argv[argc++] = passopt;
+		argv[argc++] = secret;
+	}
+	argv[argc] = NULL;
+
+	probe_opts_init(&cp->opts);
+	mm_strlcpy(cp->opts.name, name, sizeof(cp->opts.name));
+	cp->opts.mode = mode;
+	/* the file's default; a --timeout on the line overrides it */
+	cp->opts.timeout_ms = c->timeout_s * 1000;
+	err[0] = '\0';
+	rc = opts_parse(&cp->opts, NULL, PERS_CONFIG, argc, argv, err,
+	    sizeof(err));
+	if (rc == OPTS_HELP || rc == OPTS_VERSION) {
+		conf_error(p, pl->file, pl->line,
+		    "probe %s: --help/--version not allowed here", name);
+		goto out;
+	}
+	if (rc != OPTS_OK) {
+		conf_error(p, pl->file, pl->line, "probe %s: %s", name,
+		    err[0] ? err : "bad options");
+		goto out;
+	}
+	/* the name and mode come from the line itself, not from options */
+	if (cp->opts.mode != mode) {
+		conf_error(p, pl->file, pl->line, "probe %s: --mode conflicts "
+		    "with the mode \"%s\" of the line", name, pl->words[2]);
+		goto out;
+	}
+	mm_strlcpy(cp->opts.name, name, sizeof(cp->opts.name));
+	if (cp->interval_s == 0)
+		cp->interval_s = c->interval_s;
+	if (cp->retries == 0)
+		cp->retries = c->retries;
+	c->nprobes++;
+out:
+	wipe(secret, sizeof(secret));
+	if (c->nprobes == 0 || &c->probes[c->nprobes - 1] != cp)
+		wipe(cp, sizeof(*cp));
+}
+
+int
+conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+{
+	struct parser p;
+	size_t	 i;
+
+	memset(c, 0, sizeof(*c));
+	c->interval_s = CONF_DEF_INTERVAL;
+	c->timeout_s = CONF_DEF_TIMEOUT;
+	c->retries = CONF_DEF_RETRIES;
+	c->ping_interval = CONF_DEF_PING;
+	mm_strlcpy(c->path, path, sizeof(c->path));
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.err = err;
+	p.errlen = errlen;
+
+	read_file(&p, path, NULL, 0);
+	if (p.nlines > 0 &&
+	    (c->probes = calloc(p.nlines, sizeof(*c->probes))) == NULL)
+		conf_error(&p, path, 0, "out of memory");
+	else
+		for (i = 0; i < p.nlines; i++)
+			build_probe(&p, &p.lines[i]);
+
+	for (i = 0; i < p.nlines; i++)
+		free_words(p.lines[i].words, p.lines[i].nwords);
+	free(p.lines);
+	log_debug("config", "%s: %zu probes, %d errors", path, c->nprobes,
+	    p.nerr);
+	return p.nerr;
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c->probes != NULL) {
+		wipe(c->probes, c->nprobes * sizeof(*c->probes));
+		free(c->probes);
+	}
+	c->probes = NULL;
+	c->nprobes = 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * conf.h - mailmond.conf: global settings plus one "probe" line per
+ * monitored server.
+ *
+ * (Named conf.h, not config.h: every file includes autoconf's
+ * "config.h", and a src/config.h would shadow it.)
+ *
+ * Probe lines reuse mailprobe's long options through opts_parse(), so
+ * an option means the same thing on the command line and here.  Every
+ * error carries FILE:LINE; a file with any error is rejected as a whole
+ * so a broken reload never replaces a working configuration.
+ */
+#ifndef MAILMON_CONF_H
+#define MAILMON_CONF_H
+
+#include <stddef.h>
+
+#include "probe.h"
+
+#define CONF_PATH_MAX		1024
+#define CONF_LINE_MAX		4096	/* bytes per line, newline excluded */
+#define CONF_WORDS_MAX		128	/* words per line */
+#define CONF_INCLUDE_DEPTH	8
+#define CONF_USER_MAX		64
+
+/* defaults when the file does not say otherwise */
+#define CONF_DEF_INTERVAL	60	/* seconds between two runs of a probe */
+#define CONF_DEF_TIMEOUT	10	/* seconds, whole probe */
+#define CONF_DEF_RETRIES	3	/* consecutive failures before DOWN */
+#define CONF_DEF_PING		15	/* AgentX ping / reconnect, seconds */
+
+struct conf_probe {
+	struct probe_opts	 opts;		/* secrets inside: never log */
+	int			 interval_s;
+	int			 retries;
+	char			 file[CONF_PATH_MAX];	/* where it was defined */
+	int			 line;
+};
+
+struct conf {
+	char			 path[CONF_PATH_MAX];
+	int			 interval_s;
+	int			 timeout_s;
+	int			 retries;
+	int			 ping_interval;
+	char			 agentx_socket[CONF_PATH_MAX];	/* "" = default */
+	char			 user[CONF_USER_MAX];		/* "" = none */
+
+	struct conf_probe	*probes;	/* in file order */
+	size_t			 nprobes;
+};
+
+/*
+ * Read and check path into c (which is initialised here).  Every error
+ * is logged at warning level as "FILE:LINE: message"; the first one is
+ * also copied to err.  Returns the number of errors: 0 means c is
+ * complete and usable.  conf_free() must be called in either case.
+ */
+int	 conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+void	 conf_free(struct conf *c);
+
+/* 1 when name is a valid probe name (1..32 of [A-Za-z0-9._-], alnum first) */
+int	 conf_valid_name(const char *name);
+
+/*
+ * Split one line into words in place: blanks separate words, "double
+ * quotes" group them, a backslash before " \ # space or tab takes that
+ * character literally (any other backslash is kept, so \r\n reach the
+ * probe options untouched), and an unquoted # starts a comment.
+ * Returns the word count, or -1 with *why set.
+ */
+int	 conf_split(char *line, char **words, int maxwords, const char **why);
+
+#endif

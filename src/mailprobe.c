@@ -1,0 +1,178 @@
+/*
+ * mailprobe.c - run one probe, print one line (or one JSON object),
+ * exit with the Nagios status.
+ *
+ * Called as check_smtp, check_pop, check_imap, ... (symlinks) it takes
+ * those plugins' options and speaks their output.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ev.h"
+#include "log.h"
+#include "opts.h"
+#include "output.h"
+#include "probe.h"
+
+/* debug tokens of the dialogue trace for a single -v */
+#define TRACE_TOKENS	"probe,smtp,pop3,imap,tcp,lineproto,tls,sasl,delivery"
+/* grace after the probe's own deadline before the watchdog fires */
+#define WATCHDOG_GRACE_S	5
+
+struct run {
+	struct ev		*ev;
+	struct probe_result	 res;
+	int			 done;
+};
+
+static const char	*progname = "mailprobe";
+static char		 watchdog_line[128];
+
+static void
+done_cb(const struct probe_result *r, void *arg)
+{
+	struct run	*run = arg;
+
+	run->res = *r;
+	run->done = 1;
+	ev_break(run->ev);
+}
+
+/*
+ * The engine keeps its own deadlines; this is the last resort if it
+ * ever does not, so a monitoring system still gets a line and UNKNOWN.
+ */
+static void
+watchdog(int sig)
+{
+	ssize_t	 n;
+
+	(void)sig;
+	n = write(STDOUT_FILENO, watchdog_line, strlen(watchdog_line));
+	(void)n;
+	_exit(STATUS_UNKNOWN);
+}
+
+static int
+unknown(const char *label, int json, const char *what)
+{
+	if (json)
+		printf("{\"status\":\"unknown\", \"exit\":3, \"fail\":"
+		    "\"internal\", \"reason\":\"%s\"}\n", what);
+	else
+		printf("%s UNKNOWN - %s\n", label, what);
+	return STATUS_UNKNOWN;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct probe_opts	 o;
+	struct opts_cli		 cli;
+	struct run		 run;
+	enum opts_personality	 pers;
+	char			 err[256], out[OUTPUT_MAX];
+	const char		*b;
+	unsigned		 secs;
+	int			 rc;
+
+	if (argc > 0 && argv[0] != NULL) {
+		b = strrchr(argv[0], '/');
+		progname = b != NULL ? b + 1 : argv[0];
+	}
+	pers = opts_personality_from_name(argc > 0 ? argv[0] : NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	probe_opts_init(&o);
+	switch (opts_parse(&o, &cli, pers, argc, argv, err, sizeof(err))) {
+	case OPTS_OK:
+		break;
+	case OPTS_HELP:
+		fputs(opts_usage(pers), stdout);
+		return 0;
+	case OPTS_VERSION:
+		printf("%s (%s) %s\n", progname, PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	default:
+		fprintf(stderr, "%s: %s\n", progname, err);
+		/* a monitoring system shows stdout only */
+		if (pers != PERS_MAILPROBE)
+			printf("%s UNKNOWN - %s\n", cli.label[0] != '\0' ?
+			    cli.label : "CHECK", err);
+		else
+			fprintf(stderr, "try '%s --help'\n", progname);
+		return STATUS_UNKNOWN;
+	}
+
+	log_init(cli.verbose > 1 ? cli.verbose - 1 : 0, progname);
+	if (cli.verbose == 1)
+		log_set_tokens(TRACE_TOKENS);
+	else if (cli.verbose > 1)
+		log_set_tokens("all");
+
+	secs = (unsigned)(o.timeout_ms / 1000) + WATCHDOG_GRACE_S;
+	if (o.mode == MODE_DELIVERY)
+		secs += (unsigned)(o.delivery_deadline_ms / 1000);
+	if (cli.json)
+		snprintf(watchdog_line, sizeof(watchdog_line),
+		    "{\"status\":\"unknown\", \"exit\":3, \"fail\":"
+		    "\"internal\", \"reason\":\"watchdog: no result after "
+		    "%u s\"}\n", secs);
+	else
+		snprintf(watchdog_line, sizeof(watchdog_line),
+		    "%s UNKNOWN - watchdog: no result after %u s\n", cli.label,
+		    secs);
+	signal(SIGALRM, watchdog);
+	alarm(secs);
+
+	memset(&run, 0, sizeof(run));
+	if ((run.ev = ev_new()) == NULL) {
+		explicit_bzero(&o, sizeof(o));
+		return unknown(cli.label, cli.json, "cannot create event loop");
+	}
+	if (probe_start(run.ev, &o, done_cb, &run) == NULL) {
+		explicit_bzero(&o, sizeof(o));
+		ev_free(run.ev);
+		return unknown(cli.label, cli.json, "cannot start the probe");
+	}
+	/* probe_start() copied the options: drop our copy of the secrets */
+	explicit_bzero(o.pass, sizeof(o.pass));
+	explicit_bzero(o.mbox.pass, sizeof(o.mbox.pass));
+
+	/* ev_run() returns on ev_break(), or when nothing is left to wait for */
+	while (!run.done) {
+		if (ev_run(run.ev) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (!run.done)
+			break;
+	}
+	ev_free(run.ev);
+	alarm(0);
+	if (!run.done) {
+		explicit_bzero(&o, sizeof(o));
+		return unknown(cli.label, cli.json,
+		    "event loop ended without a result");
+	}
+
+	if (cli.json)
+		output_json(out, sizeof(out), &o, &run.res);
+	else
+		output_nagios_ex(out, sizeof(out), cli.label,
+		    cli.hide_output ? OUTPUT_HIDE : 0, &o, &run.res);
+	printf("%s\n", out);
+	rc = (unsigned)run.res.status <= STATUS_UNKNOWN ?
+	    (int)run.res.status : STATUS_UNKNOWN;
+	explicit_bzero(&o, sizeof(o));
+	if (fflush(stdout) == EOF)
+		return STATUS_UNKNOWN;
+	return rc;
+}

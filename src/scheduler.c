@@ -1,0 +1,384 @@
+/*
+ * scheduler.c - the probe scheduler and the soft/hard state policy.
+ *
+ * Each monitor has one timer.  The timer starts the probe; the probe's
+ * completion applies the result and arms the timer for the next slot.
+ * So a probe can never overlap with itself, however slow it is: a run
+ * that overshoots its interval just skips the slots it missed.
+ *
+ * First runs are spread over the interval by a hash of the name, so a
+ * daemon with a thousand probes does not open a thousand connections
+ * in the same second, and the spread is the same after every restart.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "ev.h"
+#include "log.h"
+#include "probe.h"
+#include "scheduler.h"
+#include "util.h"
+
+#define USEC	1000000LL
+
+struct mon {
+	struct monitor	 m;	/* first: the agent sees only this part */
+	struct sched	*s;
+	int		 keep;	/* reload bookkeeping */
+};
+
+struct sched {
+	struct ev	*ev;
+	monitor_change_cb cb;
+	void		*cb_arg;
+	unsigned long	(*ticks)(void);
+	struct monitor	**rows;		/* sorted, see row_cmp() */
+	size_t		 nrows;
+};
+
+static void	 mon_timer(void *);
+
+static void
+wipe(void *p, size_t n)
+{
+#ifdef HAVE_EXPLICIT_BZERO
+	explicit_bzero(p, n);
+#else
+	volatile unsigned char *v = p;
+
+	while (n-- > 0)
+		*v++ = 0;
+#endif
+}
+
+enum sched_change
+sched_apply_result(struct monitor *m, const struct probe_result *r, time_t now)
+{
+	enum probe_status hard = m->state;
+	int	 retries = m->retries > 0 ? m->retries : 1;
+	int	 first;
+
+	m->last = *r;
+	m->have_result = 1;
+	m->last_check = now;
+	m->checks++;
+	if (r->status == STATUS_OK) {
+		m->consecutive_failures = 0;
+		hard = STATUS_OK;
+	} else {
+		m->failures++;
+		if (m->consecutive_failures < INT_MAX)
+			m->consecutive_failures++;
+		if (m->consecutive_failures >= retries)
+			hard = r->status;
+	}
+	if (hard == m->state)
+		return SCHED_SAME;
+	/* last_change is wall-clock time, so 0 means "never decided" */
+	first = m->last_change == 0;
+	m->prev_state = m->state;
+	m->state = hard;
+	m->last_change = now;
+	return (first && hard == STATUS_OK) ? SCHED_FIRST : SCHED_CHANGED;
+}
+
+int64_t
+sched_jitter_us(const char *name, int interval_s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	if (interval_s <= 0)
+		return 0;
+	return (int64_t)(h % 1000) * interval_s * USEC / 1000;
+}
+
+/* non-IMPLIED string index order: length first, then bytes */
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct monitor *x = *(struct monitor *const *)a;
+	const struct monitor *y = *(struct monitor *const *)b;
+	size_t	 lx = strlen(x->opts.name), ly = strlen(y->opts.name);
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return memcmp(x->opts.name, y->opts.name, lx);
+}
+
+static struct mon *
+find_row(struct sched *s, const char *name)
+{
+	struct monitor	 key, *kp = &key, **hit;
+
+	if (s->nrows == 0)
+		return NULL;
+	mm_strlcpy(key.opts.name, name, sizeof(key.opts.name));
+	hit = bsearch(&kp, s->rows, s->nrows, sizeof(*s->rows), row_cmp);
+	return hit != NULL ? (struct mon *)*hit : NULL;
+}
+
+struct sched *
+sched_new(struct ev *ev, monitor_change_cb cb, void *arg)
+{
+	struct sched *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->ev = ev;
+	s->cb = cb;
+	s->cb_arg = arg;
+	return s;
+}
+
+void
+sched_set_ticks(struct sched *s, unsigned long (*ticks)(void))
+{
+	s->ticks = ticks;
+}
+
+static void
+mon_free(struct mon *mo)
+{
+	if (mo == NULL)
+		return;
+	if (mo->m.running != NULL)
+		probe_cancel(mo->m.running);
+	if (mo->m.timer != NULL)
+		ev_timer_free(mo->m.timer);
+	wipe(mo, sizeof(*mo));
+	free(mo);
+}
+
+void
+sched_free(struct sched *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nrows; i++)
+		mon_free((struct mon *)s->rows[i]);
+	free(s->rows);
+	free(s);
+}
+
+static void
+mon_arm_first(struct mon *mo)
+{
+	struct monitor *m = &mo->m;
+
+	ev_timer_stop(m->timer);
+	m->next_run_us = ev_now(mo->s->ev) +
+	    sched_jitter_us(m->opts.name, m->interval_s);
+	ev_timer_at(m->timer, m->next_run_us);
+}
+
+static void
+mon_arm_next(struct mon *mo)
+{
+	struct monitor *m = &mo->m;
+	int64_t	 iv = (int64_t)m->interval_s * USEC;
+	int64_t	 now = ev_now(mo->s->ev);
+	int64_t	 next = m->next_run_us + iv;
+
+	/* keep the phase; skip the slots a slow run overran */
+	if (next <= now)
+		next += ((now - next) / iv + 1) * iv;
+	m->next_run_us = next;
+	ev_timer_at(m->timer, next);
+}
+
+static void
+mon_result(struct mon *mo, const struct probe_result *r)
+{
+	struct monitor	*m = &mo->m;
+	struct sched	*s = mo->s;
+	enum probe_status old = m->state;
+	enum sched_change ch;
+
+	ch = sched_apply_result(m, r, time(NULL));
+	log_debug("sched", "probe %s: %s (%s) soft %d/%d hard %s", m->opts.name,
+	    probe_status_name(r->status), probe_fail_name(r->fail),
+	    m->consecutive_failures, m->retries, probe_status_name(m->state));
+	if (ch != SCHED_SAME) {
+		m->last_change_ticks = s->ticks != NULL ?
+		    (uint32_t)s->ticks() : 0;
+		if (m->state == STATUS_OK)
+			log_notice("probe %s: %s -> %s", m->opts.name,
+			    probe_status_name(old), probe_status_name(m->state));
+		else
+			log_notice("probe %s: %s -> %s (%s: %s)", m->opts.name,
+			    probe_status_name(old), probe_status_name(m->state),
+			    probe_fail_name(r->fail), r->reason);
+		if (ch == SCHED_CHANGED && s->cb != NULL)
+			s->cb(m, s->cb_arg);
+	}
+	mon_arm_next(mo);
+}
+
+static void
+mon_done(const struct probe_result *r, void *arg)
+{
+	struct mon	*mo = arg;
+
+	mo->m.running = NULL;
+	mon_result(mo, r);
+}
+
+static void
+mon_timer(void *arg)
+{
+	struct mon	*mo = arg;
+	struct monitor	*m = &mo->m;
+
+	if (m->running != NULL)		/* cannot happen: armed after completion */
+		return;
+	log_debug("sched", "probe %s: start", m->opts.name);
+	m->running = probe_start(mo->s->ev, &m->opts, mon_done, mo);
+	if (m->running == NULL) {
+		struct probe_result r;
+
+		probe_result_init(&r);
+		r.status = STATUS_UNKNOWN;
+		r.fail = FAIL_INTERNAL;
+		mm_strlcpy(r.reason, "could not start the probe",
+		    sizeof(r.reason));
+		mon_result(mo, &r);
+	}
+}
+
+static struct mon *
+mon_new(struct sched *s, const struct conf_probe *cp)
+{
+	struct mon	*mo;
+
+	if ((mo = calloc(1, sizeof(*mo))) == NULL)
+		return NULL;
+	if ((mo->m.timer = ev_timer_new(s->ev, mon_timer, mo)) == NULL) {
+		free(mo);
+		return NULL;
+	}
+	mo->s = s;
+	mo->m.opts = cp->opts;
+	mo->m.interval_s = cp->interval_s;
+	mo->m.retries = cp->retries;
+	probe_result_init(&mo->m.last);
+	mo->m.state = STATUS_UNKNOWN;
+	mo->m.prev_state = STATUS_UNKNOWN;
+	return mo;
+}
+
+static int
+same_conf(const struct monitor *m, const struct conf_probe *cp)
+{
+	return m->interval_s == cp->interval_s && m->retries == cp->retries &&
+	    memcmp(&m->opts, &cp->opts, sizeof(m->opts)) == 0;
+}
+
+int
+sched_apply_conf(struct sched *s, const struct conf *c)
+{
+	struct monitor	**rows;
+	struct mon	**fresh;
+	size_t		 i, n = c->nprobes;
+	int		 changes = 0;
+
+	if ((rows = calloc(n ? n : 1, sizeof(*rows))) == NULL)
+		return -1;
+	if ((fresh = calloc(n ? n : 1, sizeof(*fresh))) == NULL) {
+		free(rows);
+		return -1;
+	}
+	for (i = 0; i < s->nrows; i++)
+		((struct mon *)s->rows[i])->keep = 0;
+
+	/* allocate everything first, so a failure leaves the old set alone */
+	for (i = 0; i < n; i++) {
+		struct mon *old = find_row(s, c->probes[i].opts.name);
+
+		if (old != NULL) {
+			old->keep = 1;
+			rows[i] = &old->m;
+		} else if ((fresh[i] = mon_new(s, &c->probes[i])) == NULL) {
+			while (i-- > 0)
+				mon_free(fresh[i]);
+			free(fresh);
+			free(rows);
+			return -1;
+		} else
+			rows[i] = &fresh[i]->m;
+	}
+
+	/* removed probes: cancel and free */
+	for (i = 0; i < s->nrows; i++) {
+		struct mon *mo = (struct mon *)s->rows[i];
+
+		if (!mo->keep) {
+			log_info("probe %s: removed", mo->m.opts.name);
+			mon_free(mo);
+			changes++;
+		}
+	}
+	/* kept probes: new options restart the schedule, state stays */
+	for (i = 0; i < n; i++) {
+		struct mon *mo = (struct mon *)rows[i];
+
+		if (fresh[i] != NULL) {
+			log_info("probe %s: added", mo->m.opts.name);
+			mon_arm_first(mo);
+			changes++;
+		} else if (!same_conf(&mo->m, &c->probes[i])) {
+			log_info("probe %s: options changed, restarting its "
+			    "schedule", mo->m.opts.name);
+			if (mo->m.running != NULL) {
+				probe_cancel(mo->m.running);
+				mo->m.running = NULL;
+			}
+			wipe(&mo->m.opts, sizeof(mo->m.opts));
+			mo->m.opts = c->probes[i].opts;
+			mo->m.interval_s = c->probes[i].interval_s;
+			mo->m.retries = c->probes[i].retries;
+			mon_arm_first(mo);
+			changes++;
+		}
+	}
+	free(fresh);
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	free(s->rows);
+	s->rows = rows;
+	s->nrows = n;
+	return changes;
+}
+
+struct monitor *const *
+sched_rows(struct sched *s, size_t *n)
+{
+	*n = s->nrows;
+	return s->rows;
+}
+
+struct monitor *const *
+sched_rows_cb(size_t *n, void *arg)
+{
+	return sched_rows(arg, n);
+}
+
+size_t
+sched_count_bad(struct sched *s)
+{
+	size_t	 i, bad = 0;
+
+	for (i = 0; i < s->nrows; i++)
+		if (s->rows[i]->state != STATUS_OK)
+			bad++;
+	return bad;
+}

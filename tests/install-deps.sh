@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# install-deps.sh [--npm-mibs] -- every Debian 12 package the build and all
+# tests need.  Run as root; idempotent (a second run only checks, in a second
+# or two, unless something is missing).  Starts no system service.
+#
+#   sudo tests/install-deps.sh              build + unit + fake + real-server tests
+#   sudo tests/install-deps.sh --npm-mibs   also the IETF MIB files (see below)
+#
+# This is the ONE list of packages: CI (.ci/run), tests/run.sh and demo.sh
+# all call it.  Add a package here, never in a test script.
+#
+# --npm-mibs (or MM_NPM_MIBS=1): Debian ships the IETF SMIv2 MIB modules
+# (SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF, IF-MIB ...) only in the non-free
+# snmp-mibs-downloader, which fetches from the internet at install time.  The
+# npm package "net-snmp" carries them as plain files; this installs it with
+# npm into $MM_NPM_PREFIX (default /opt/mailmon-npm) and links the modules
+# under their module names into $MM_NPM_PREFIX/mibs, for smilint -p /
+# MIBDIRS.  Tests that need them should look there (and fail under CI=true
+# if it is missing).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+(( EUID == 0 )) || { echo "install-deps: run as root" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+
+npm_mibs=${MM_NPM_MIBS:-0}
+for a in "$@"; do
+	case $a in
+	--npm-mibs) npm_mibs=1 ;;
+	*) echo "usage: $0 [--npm-mibs]" >&2; exit 2 ;;
+	esac
+done
+NPM_PREFIX=${MM_NPM_PREFIX:-/opt/mailmon-npm}
+
+PKGS=(
+	# build (configure.ac: pkg-config libssl libcares cmocka; agent: net-snmp)
+	build-essential autoconf automake libtool pkg-config make
+	libssl-dev libc-ares-dev libcmocka-dev libsnmp-dev
+	# fuzzers (-fsanitize=fuzzer) and leak checks
+	clang libclang-rt-14-dev valgrind
+	# tools the test scripts use
+	openssl ca-certificates python3 iproute2 procps util-linux
+	# real servers (tests/fixtures): IMAP/POP3/LMTP/SASL, MTA, SNMP master + traps
+	dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
+	postfix
+	snmpd snmptrapd snmp smitools
+	# SMTP test client; its TLS/IPv6 modules are only Recommends
+	swaks libnet-ssleay-perl libio-socket-inet6-perl
+	# peer comparisons: check_smtp/pop/imap/simap/spop (-basic), check_snmp (-standard)
+	monitoring-plugins-basic monitoring-plugins-standard
+)
+
+# 1. Package maintainer scripts would start the *system* daemons (dovecot,
+#    snmpd, postfix) on their standard ports wherever invoke-rc.d works.  A
+#    policy-rc.d that exits 101 forbids that; whatever was there before is
+#    put back on exit.
+POLICY=/usr/sbin/policy-rc.d
+backup=""
+if [[ -e $POLICY ]]; then backup=$(mktemp); cp -p "$POLICY" "$backup"; fi
+restore_policy() {
+	if [[ -n $backup ]]; then cp -p "$backup" "$POLICY"; rm -f "$backup"
+	else rm -f "$POLICY"; fi
+}
+trap restore_policy EXIT
+printf '#!/bin/sh\n# installed by mailmon tests/install-deps.sh for the duration of the install\nexit 101\n' > "$POLICY"
+chmod 0755 "$POLICY"
+
+# 2. Postfix "No configuration": no /etc/postfix/main.cf, so the system
+#    instance stays inert; the tests run their own instance (fixtures/postfix.sh).
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+
+missing=()
+for p in "${PKGS[@]}"; do installed "$p" || missing+=("$p"); done
+updated=0
+if (( ${#missing[@]} )); then
+	echo "install-deps: installing ${missing[*]}"
+	apt-get update -q
+	updated=1
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# 3. If a system instance was started anyway (systemd ignores policy-rc.d on
+#    some setups), stop and disable it: only hygiene, the test instances use
+#    other ports.
+if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+	systemctl disable --now dovecot snmpd snmptrapd postfix >/dev/null 2>&1 || true
+fi
+
+# 4. Exim as the second MTA.  exim4-daemon-* and postfix conflict (both are
+#    mail-transport-agent), so fixtures/exim.sh downloads the .deb and
+#    unpacks it under /opt/exim4-deb; `apt-get download` needs package lists.
+if ! [[ -x /opt/exim4-deb/usr/sbin/exim4 ]] && ! command -v exim4 >/dev/null; then
+	(( updated )) || apt-get update -q
+	updated=1
+fi
+"$HERE/fixtures/exim.sh" install
+
+# 5. Optional: IETF MIB modules from the npm package net-snmp.
+if (( npm_mibs )); then
+	if ! command -v npm >/dev/null; then
+		(( updated )) || apt-get update -q
+		apt-get install -y -q --no-install-recommends nodejs npm
+	fi
+	src=$NPM_PREFIX/node_modules/net-snmp/lib/mibs
+	if ! [[ -s $src/SNMPv2-SMI.mib ]]; then
+		mkdir -p "$NPM_PREFIX"
+		npm install --silent --no-audit --no-fund --prefix "$NPM_PREFIX" net-snmp
+	fi
+	[[ -s $src/SNMPv2-SMI.mib ]] || { echo "install-deps: net-snmp has no $src/SNMPv2-SMI.mib" >&2; exit 1; }
+	# libsmi and Net-SNMP find a module by its name: link FOO.mib as FOO
+	mkdir -p "$NPM_PREFIX/mibs"
+	for f in "$src"/*.mib; do
+		ln -sfn "$f" "$NPM_PREFIX/mibs/$(basename "$f" .mib)"
+	done
+	echo "install-deps: IETF MIB modules in $NPM_PREFIX/mibs"
+fi
+echo "install-deps: done"

@@ -1,0 +1,160 @@
+#!/bin/sh
+# test_mib.sh - MAILMON-MIB is clean SMIv2 and agrees with the code.
+#
+#  1. smilint -l 6 prints nothing (and does flag a broken copy);
+#  2. Net-SNMP's snmptranslate loads it and resolves the notification,
+#     table and scalar OIDs;
+#  3. the columns of mailmonProbeEntry match enum agent_col
+#     (src/agent_priv.h), and mailmonProbeFailureClass matches
+#     enum fail_class (src/probe.h), name by name.
+#
+# The IETF base modules SNMPv2-SMI, SNMPv2-TC and SNMPv2-CONF are not in
+# Debian main; the npm package net-snmp carries them (lib/mibs).  Point
+# MAILMON_BASE_MIBS at a directory holding them, or install the package
+# with tests/install-deps.sh --npm-mibs.
+set -u
+
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+MIB=$srcdir/mibs/MAILMON-MIB.txt
+T=$(mktemp -d "${TMPDIR:-/tmp}/mm-mib.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+nok() { fail=$((fail + 1)); echo "not ok - $*"; }
+
+missing() {
+	echo "missing: $*" >&2
+	if [ -n "${CI:-}" ]; then
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	exit 77
+}
+
+command -v smilint >/dev/null 2>&1 || missing "smilint (apt-get install smitools)"
+command -v snmptranslate >/dev/null 2>&1 || missing "snmptranslate (apt-get install snmp)"
+
+base=
+npmroot=$(npm root -g 2>/dev/null || true)
+for d in "${MAILMON_BASE_MIBS:-}" \
+    "${MM_NPM_PREFIX:-/opt/mailmon-npm}/mibs" \
+    "${MM_NPM_PREFIX:-/opt/mailmon-npm}/node_modules/net-snmp/lib/mibs" \
+    "${npmroot:-/nonexistent}/net-snmp/lib/mibs" \
+    /usr/lib/node_modules/net-snmp/lib/mibs \
+    /usr/local/lib/node_modules/net-snmp/lib/mibs \
+    /usr/share/snmp/mibs/ietf /usr/share/mibs/ietf; do
+	[ -n "$d" ] || continue
+	if ls "$d"/SNMPv2-SMI* >/dev/null 2>&1 &&
+	    ls "$d"/SNMPv2-TC* >/dev/null 2>&1 &&
+	    ls "$d"/SNMPv2-CONF* >/dev/null 2>&1; then
+		base=$d
+		break
+	fi
+done
+[ -n "$base" ] || missing "SNMPv2-SMI/TC/CONF (tests/install-deps.sh --npm-mibs, or set MAILMON_BASE_MIBS)"
+echo "# base modules from $base"
+
+# libsmi finds modules by file name: give it a directory of plain names
+mkdir -p "$T/base"
+for f in "$base"/*; do
+	n=$(basename "$f")
+	ln -s "$f" "$T/base/${n%.*}"
+done
+
+# ---- 1. smilint -------------------------------------------------------
+lint() {
+	SMIPATH="$T/base" smilint -c /dev/null -l 6 -s "$1" 2>&1
+}
+out=$(lint "$MIB")
+if [ -z "$out" ]; then
+	ok "smilint -l 6 is silent"
+else
+	nok "smilint -l 6 output:"
+	echo "$out" | sed 's/^/#   /'
+fi
+# the linter really checks: a hyphen in a label and a .0 object must show
+sed -e 's/openRelay(17)/open-relay(17)/' \
+    -e 's/::= { mailmonObjects 1 }/::= { mailmonObjects 0 }/' "$MIB" > "$T/MAILMON-MIB"
+out=$(lint "$T/MAILMON-MIB")
+case $out in
+*hyphen*zero*|*zero*hyphen*) ok "smilint flags a broken copy" ;;
+*) nok "smilint did not flag a broken copy: $out" ;;
+esac
+
+# ---- 2. snmptranslate -------------------------------------------------
+tr_() {
+	MIBS= MIBDIRS= SNMPCONFPATH="$T/nonexistent" \
+	    snmptranslate -M "$T/base:$srcdir/mibs" -m MAILMON-MIB "$@" 2>&1
+}
+check_oid() {
+	got=$(tr_ -On "MAILMON-MIB::$1")
+	if [ "$got" = "$2" ]; then
+		ok "$1 = $2"
+	else
+		nok "$1: want $2, got $got"
+	fi
+}
+R=.1.3.6.1.4.1.2789.5
+check_oid mailmonMIB $R
+check_oid mailmonProbeDown $R.0.1
+check_oid mailmonProbeUp $R.0.2
+check_oid serMailPort.0 $R.1.0
+check_oid mailmonProbeCount.0 $R.2.1.0
+check_oid mailmonTableLastChange.0 $R.2.2.0
+check_oid mailmonProbeTable $R.2.3
+check_oid mailmonProbeEntry $R.2.3.1
+check_oid mailmonProbeStatus $R.2.3.1.6
+# a string index: length, then the bytes
+check_oid 'mailmonProbeStatus."smtp1"' $R.2.3.1.6.5.115.109.116.112.49
+check_oid mailmonCompliance $R.3.1.1
+
+got=$(tr_ -Td MAILMON-MIB::mailmonProbeDown)
+case $got in
+*mailmonProbeHost*mailmonProbePrevStatus*mailmonProbeFailureClass*mailmonProbeReplyText*)
+	ok "mailmonProbeDown carries host, previous status, class, reply" ;;
+*) nok "mailmonProbeDown OBJECTS: $got" ;;
+esac
+
+# ---- 3. the MIB and the code agree -------------------------------------
+# column names from the SEQUENCE, in order; column i must be entry.i
+cols=$(sed -n '/^MailmonProbeEntry ::= SEQUENCE/,/^}/p' "$MIB" |
+    awk '/mailmonProbe/ { print $1 }')
+i=0
+bad=
+for c in $cols; do
+	i=$((i + 1))
+	got=$(tr_ -On "MAILMON-MIB::$c")
+	[ "$got" = "$R.2.3.1.$i" ] || bad="$bad $c=$got"
+done
+if [ -z "$bad" ] && [ "$i" -gt 20 ]; then
+	ok "$i columns numbered in SEQUENCE order"
+else
+	nok "column numbering:$bad"
+fi
+ncol=$(sed -n '/^enum agent_col {/,/^[[:space:]]*COL_LAST[[:space:]]*$/p' "$srcdir/src/agent_priv.h" |
+    grep -c '^[[:space:]]*COL_[A-Z]*[, =]' )
+if [ "$ncol" -eq "$i" ]; then
+	ok "enum agent_col has the $i MIB columns"
+else
+	nok "enum agent_col has $ncol columns, the MIB $i"
+fi
+
+# FAIL_CONNECT_TIMEOUT -> connectTimeout, numbered from 1
+want=$(sed -n '/^enum fail_class {/,/FAIL_LAST/p' "$srcdir/src/probe.h" |
+    grep -o '^[[:space:]]*FAIL_[A-Z_]*' | grep -v FAIL_LAST |
+    sed 's/^[[:space:]]*FAIL_//' |
+    awk '{ n = split(tolower($0), w, "_"); s = w[1];
+	for (j = 2; j <= n; j++) s = s toupper(substr(w[j], 1, 1)) substr(w[j], 2);
+	printf "%s(%d) ", s, NR }')
+got=$(tr_ -Td MAILMON-MIB::mailmonProbeFailureClass |
+    sed -n 's/.*INTEGER {\(.*\)}.*/\1/p' | tr -d ' ' | tr ',' ' ')
+if [ "$(echo $want)" = "$(echo $got)" ] && [ -n "$got" ]; then
+	ok "mailmonProbeFailureClass matches enum fail_class"
+else
+	nok "failure classes: code [$want] MIB [$got]"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

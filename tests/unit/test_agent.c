@@ -1,0 +1,658 @@
+/*
+ * test_agent.c - MAILMON-MIB handlers on fixture rows, without snmpd:
+ * variable table order, GET and GETNEXT across rows and columns, holes
+ * in sparse columns, string index order, notifications and the queue.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "agent_priv.h"
+
+#include "agent.h"
+#include "monitor.h"
+
+#define ROOT		1, 3, 6, 1, 4, 1, 2789, 5
+#define ENTRY		ROOT, 2, 3, 1
+
+/*
+ * Fixture rows, sorted as the daemon hands them over: by name length,
+ * then bytes.  "b" comes before "ab": a non-IMPLIED string index
+ * starts with its length.
+ */
+static struct monitor row_a = {
+	.opts = {
+		.name = "a", .mode = MODE_SMTP, .host = "mx1.example.test",
+		.port = 25, .tls = TLS_STARTTLS,
+		.user = "loginuser", .pass = "s3cretpass",
+	},
+	.have_result = 1,
+	.last = {
+		.status = STATUS_OK, .fail = FAIL_NONE,
+		.reason = "221 bye", .reply_code = 221,
+		.reply_text = "2.0.0 Bye", .address = "127.0.0.1",
+		.t = {
+			[PH_DNS] = 10, [PH_CONNECT] = 200, [PH_TLS] = 3000,
+			[PH_GREETING] = 400, [PH_HELLO] = 50,
+			[PH_STARTTLS] = 60, [PH_AUTH] = -1, [PH_MAIL] = -1,
+			[PH_QUIT] = 70, [PH_DELIVERY] = -1,
+			[PH_TOTAL] = 5000000000LL,	/* > 2^32: clamped */
+		},
+		.cert_days = 42,
+	},
+	.last_check = 1700000000,	/* 2023-11-14 22:13:20 UTC */
+	.state = STATUS_OK, .prev_state = STATUS_CRITICAL,
+	.last_change = 1700000000, .last_change_ticks = 12345,
+	.checks = 0x100000005ULL, .failures = 3,
+};
+
+static struct monitor row_b = {
+	.opts = {
+		.name = "b", .mode = MODE_DELIVERY, .host = "sub.example.test",
+		.port = 587, .tls = TLS_STARTTLS,
+		.mbox = { .user = "boxuser", .pass = "b0xsecret" },
+	},
+	.have_result = 1,
+	.last = {
+		.status = STATUS_WARNING, .fail = FAIL_SLOW,
+		.reason = "delivery slow", .reply_code = 250,
+		.reply_text = "OK", .token = "tok-123",
+		.t = {
+			[PH_DNS] = -1, [PH_CONNECT] = 100, [PH_TLS] = -1,
+			[PH_GREETING] = 1, [PH_HELLO] = 1, [PH_STARTTLS] = -1,
+			[PH_AUTH] = 5, [PH_MAIL] = 9, [PH_QUIT] = 2,
+			[PH_DELIVERY] = 2500000, [PH_TOTAL] = 2600000,
+		},
+		.cert_days = CERT_DAYS_NONE,
+	},
+	.last_check = 1700000100,
+	.state = STATUS_WARNING, .prev_state = STATUS_OK,
+	.consecutive_failures = 2, .checks = 10, .failures = 2,
+};
+
+/* configured, never checked: every result column is a hole */
+static struct monitor row_ab = {
+	.opts = {
+		.name = "ab", .mode = MODE_IMAP, .host = "imap.example.test",
+		.port = 993, .tls = TLS_IMPLICIT,
+	},
+	.state = STATUS_UNKNOWN, .prev_state = STATUS_UNKNOWN,
+};
+
+static struct monitor row_bb = {
+	.opts = {
+		.name = "bb", .mode = MODE_RELAY, .host = "relay.example.test",
+		.port = 25,
+	},
+	.have_result = 1,
+	.last = {
+		.status = STATUS_CRITICAL, .fail = FAIL_OPEN_RELAY,
+		.reason = "relaying accepted", .reply_code = 250,
+		.t = {
+			[PH_DNS] = -1, [PH_CONNECT] = -1, [PH_TLS] = -1,
+			[PH_GREETING] = -1, [PH_HELLO] = -1,
+			[PH_STARTTLS] = -1, [PH_AUTH] = -1, [PH_MAIL] = -1,
+			[PH_QUIT] = -1, [PH_DELIVERY] = -1, [PH_TOTAL] = 77,
+		},
+		.cert_days = -3,
+	},
+	.last_check = 1700000200,
+	.state = STATUS_CRITICAL, .prev_state = STATUS_OK,
+	.last_change = 1700000200, .last_change_ticks = 999,
+	.consecutive_failures = 5, .checks = 7, .failures = 7,
+};
+
+static struct monitor row_abc = {
+	.opts = {
+		.name = "abc", .mode = MODE_POP3, .host = "pop.example.test",
+		.port = 110, .tls = TLS_NONE,
+	},
+	.have_result = 1,
+	.last = {
+		.status = STATUS_OK, .fail = FAIL_NONE, .reply_code = 1,
+		.reply_text = "+OK", .reason = "ok",
+		.t = {
+			[PH_DNS] = -1, [PH_CONNECT] = -1, [PH_TLS] = -1,
+			[PH_GREETING] = -1, [PH_HELLO] = -1,
+			[PH_STARTTLS] = -1, [PH_AUTH] = -1, [PH_MAIL] = -1,
+			[PH_QUIT] = -1, [PH_DELIVERY] = -1, [PH_TOTAL] = 9,
+		},
+		.cert_days = CERT_DAYS_NONE,
+	},
+	.state = STATUS_OK, .prev_state = STATUS_UNKNOWN,
+};
+
+static struct monitor *fixture[] = {
+	&row_a, &row_b, &row_ab, &row_bb, &row_abc
+};
+static const struct agent_rows rows = { fixture, 5 };
+
+static const oid root[] = { ROOT };
+
+/* build OID = entry.col.<index of name> */
+static size_t
+cell(int col, const char *name, oid *out)
+{
+	static const oid entry[] = { ENTRY };
+	size_t	 n;
+
+	memcpy(out, entry, sizeof(entry));
+	out[OID_LENGTH(entry)] = (oid)col;
+	n = agent_index_oid(name, out + OID_LENGTH(entry) + 1, 40);
+	assert_true(n > 0);
+	return OID_LENGTH(entry) + 1 + n;
+}
+
+static void
+test_variable_order(void **state)
+{
+	size_t	 i;
+	int	 seen[COL_LAST] = { 0 };
+	int	 c;
+
+	(void)state;
+	assert_true(agent_nvars > 3);
+	for (i = 1; i < agent_nvars; i++)
+		assert_true(snmp_oid_compare(agent_vars[i - 1].sub,
+		    agent_vars[i - 1].len, agent_vars[i].sub,
+		    agent_vars[i].len) < 0);
+	for (i = 0; i < agent_nvars; i++) {
+		const struct agent_var *v = &agent_vars[i];
+
+		assert_true(v->len >= 1 && v->len <= 4);
+		if (!v->column)
+			continue;
+		/* mailmonProbeEntry = mailmonObjects(2).mailmonProbeTable(3).1 */
+		assert_int_equal(v->len, 4);
+		assert_int_equal(v->sub[0], 2);
+		assert_int_equal(v->sub[1], 3);
+		assert_int_equal(v->sub[2], 1);
+		assert_int_equal(v->sub[3], v->magic);
+		assert_true(v->magic > COL_NAME && v->magic < COL_LAST);
+		seen[v->magic]++;
+	}
+	/* every accessible column exactly once, the index never */
+	assert_int_equal(seen[COL_NAME], 0);
+	for (c = COL_HOST; c < COL_LAST; c++)
+		assert_int_equal(seen[c], 1);
+}
+
+static void
+test_index_oid(void **state)
+{
+	oid	 o[40];
+	char	 longname[40];
+
+	(void)state;
+	assert_int_equal(agent_index_oid("ab", o, 40), 3);
+	assert_int_equal(o[0], 2);
+	assert_int_equal(o[1], 'a');
+	assert_int_equal(o[2], 'b');
+	assert_int_equal(agent_index_oid("", o, 40), 0);
+	memset(longname, 'x', 33);
+	longname[33] = '\0';
+	assert_int_equal(agent_index_oid(longname, o, 40), 0);
+	longname[32] = '\0';
+	assert_int_equal(agent_index_oid(longname, o, 40), 33);
+	assert_int_equal(agent_index_oid("abc", o, 3), 0);	/* no room */
+}
+
+static void
+test_get_scalars(void **state)
+{
+	struct agent_value v;
+	oid	 sermailport[] = { ROOT, 1, 0 };
+	oid	 count[] = { ROOT, 2, 1, 0 };
+	oid	 noinst[] = { ROOT, 1 };
+	oid	 badinst[] = { ROOT, 1, 1 };
+	oid	 noobj[] = { ROOT, 9, 0 };
+	oid	 other[] = { 1, 3, 6, 1, 2, 1, 1, 1, 0 };
+
+	(void)state;
+	assert_int_equal(agent_get(&rows, sermailport,
+	    OID_LENGTH(sermailport), &v), 0);
+	assert_int_equal(v.type, ASN_GAUGE);
+	assert_int_equal(v.integer, 3);	/* b warning, ab unknown, bb critical */
+	assert_int_equal(agent_get(&rows, count, OID_LENGTH(count), &v), 0);
+	assert_int_equal(v.integer, 5);
+	assert_int_equal(agent_get(&rows, noinst, OID_LENGTH(noinst), &v),
+	    SNMP_NOSUCHINSTANCE);
+	assert_int_equal(agent_get(&rows, badinst, OID_LENGTH(badinst), &v),
+	    SNMP_NOSUCHINSTANCE);
+	assert_int_equal(agent_get(&rows, noobj, OID_LENGTH(noobj), &v),
+	    SNMP_NOSUCHOBJECT);
+	assert_int_equal(agent_get(&rows, other, OID_LENGTH(other), &v),
+	    SNMP_NOSUCHOBJECT);
+}
+
+struct get_case {
+	const char	*name;
+	int		 col;
+	u_char		 type;
+	long		 integer;
+	const char	*str;
+};
+
+static const struct get_case get_cases[] = {
+	{ "a", COL_HOST, ASN_OCTET_STR, 0, "mx1.example.test" },
+	{ "a", COL_PORT, ASN_UNSIGNED, 25, NULL },
+	{ "a", COL_PROTOCOL, ASN_INTEGER, 1, NULL },		/* smtp */
+	{ "a", COL_TLSMODE, ASN_INTEGER, 2, NULL },		/* starttls */
+	{ "a", COL_STATUS, ASN_INTEGER, 1, NULL },		/* ok */
+	{ "a", COL_PREVSTATUS, ASN_INTEGER, 3, NULL },		/* critical */
+	{ "a", COL_LASTSTATUS, ASN_INTEGER, 1, NULL },
+	{ "a", COL_FAILCLASS, ASN_INTEGER, 1, NULL },		/* none */
+	{ "a", COL_REASON, ASN_OCTET_STR, 0, "221 bye" },
+	{ "a", COL_REPLYCODE, ASN_INTEGER, 221, NULL },
+	{ "a", COL_REPLYTEXT, ASN_OCTET_STR, 0, "2.0.0 Bye" },
+	{ "a", COL_ADDRESS, ASN_OCTET_STR, 0, "127.0.0.1" },
+	{ "a", COL_LATENCY, ASN_GAUGE, 4294967295L, NULL },	/* clamped */
+	{ "a", COL_DNSTIME, ASN_GAUGE, 10, NULL },
+	{ "a", COL_TLSTIME, ASN_GAUGE, 3000, NULL },
+	{ "a", COL_QUITTIME, ASN_GAUGE, 70, NULL },
+	{ "a", COL_CERTDAYS, ASN_INTEGER, 42, NULL },
+	{ "a", COL_LASTCHANGE, ASN_TIMETICKS, 12345, NULL },
+	{ "a", COL_DELIVERYTOKEN, ASN_OCTET_STR, 0, "" },
+	{ "b", COL_PROTOCOL, ASN_INTEGER, 5, NULL },		/* delivery */
+	{ "b", COL_STATUS, ASN_INTEGER, 2, NULL },		/* warning */
+	{ "b", COL_FAILCLASS, ASN_INTEGER, 16, NULL },		/* slow */
+	{ "b", COL_DELIVERYLATENCY, ASN_GAUGE, 2500, NULL },	/* ms */
+	{ "b", COL_DELIVERYTOKEN, ASN_OCTET_STR, 0, "tok-123" },
+	{ "b", COL_CONSECFAIL, ASN_GAUGE, 2, NULL },
+	{ "ab", COL_PROTOCOL, ASN_INTEGER, 3, NULL },		/* imap */
+	{ "ab", COL_TLSMODE, ASN_INTEGER, 3, NULL },		/* implicit */
+	{ "ab", COL_STATUS, ASN_INTEGER, 4, NULL },		/* unknown */
+	{ "ab", COL_LASTCHANGE, ASN_TIMETICKS, 0, NULL },
+	{ "bb", COL_PROTOCOL, ASN_INTEGER, 6, NULL },		/* relay */
+	{ "bb", COL_FAILCLASS, ASN_INTEGER, 17, NULL },		/* openRelay */
+	{ "bb", COL_CERTDAYS, ASN_INTEGER, -3, NULL },
+	{ "bb", COL_TLSMODE, ASN_INTEGER, 1, NULL },		/* none */
+	{ "abc", COL_PROTOCOL, ASN_INTEGER, 2, NULL },		/* pop3 */
+	{ "abc", COL_REPLYCODE, ASN_INTEGER, 1, NULL },
+};
+
+static void
+test_get_columns(void **state)
+{
+	struct agent_value v;
+	oid	 o[AGENT_OID_MAX];
+	size_t	 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(get_cases) / sizeof(get_cases[0]); i++) {
+		const struct get_case *c = &get_cases[i];
+
+		n = cell(c->col, c->name, o);
+		assert_int_equal(agent_get(&rows, o, n, &v), 0);
+		assert_int_equal(v.type, c->type);
+		if (c->str != NULL) {
+			assert_int_equal(v.len, strlen(c->str));
+			assert_memory_equal(v.str, c->str, v.len);
+		} else
+			assert_int_equal(v.integer, c->integer);
+	}
+}
+
+static void
+test_get_counter64(void **state)
+{
+	struct agent_value v;
+	oid	 o[AGENT_OID_MAX];
+	size_t	 n;
+
+	(void)state;
+	n = cell(COL_CHECKS, "a", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.type, ASN_COUNTER64);
+	assert_int_equal(v.c64.high, 1);
+	assert_int_equal(v.c64.low, 5);
+	n = cell(COL_FAILURES, "bb", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.c64.high, 0);
+	assert_int_equal(v.c64.low, 7);
+}
+
+static void
+test_get_dateandtime(void **state)
+{
+	static const u_char want[11] = {
+		0x07, 0xe7, 11, 14, 22, 13, 20, 0, '+', 0, 0
+	};
+	struct agent_value v;
+	oid	 o[AGENT_OID_MAX];
+	size_t	 n;
+
+	(void)state;
+	n = cell(COL_LASTCHECK, "a", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.type, ASN_OCTET_STR);
+	assert_int_equal(v.len, 11);
+	assert_memory_equal(v.str, want, 11);
+	/* abc has a result but no wall-clock time: a hole */
+	n = cell(COL_LASTCHECK, "abc", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+}
+
+static void
+test_get_missing(void **state)
+{
+	struct agent_value v;
+	oid	 o[AGENT_OID_MAX];
+	oid	 huge[128];
+	size_t	 n, i;
+
+	(void)state;
+	/* no such row */
+	n = cell(COL_HOST, "nope", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	/* a row's index cut short, or with a byte too many */
+	n = cell(COL_HOST, "ab", o);
+	assert_int_equal(agent_get(&rows, o, n - 1, &v), SNMP_NOSUCHINSTANCE);
+	o[n] = 'c';
+	assert_int_equal(agent_get(&rows, o, n + 1, &v), SNMP_NOSUCHINSTANCE);
+	/* the column itself, no index */
+	assert_int_equal(agent_get(&rows, o, n - 3, &v), SNMP_NOSUCHINSTANCE);
+	/* the index column is not-accessible */
+	n = cell(COL_NAME, "a", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHOBJECT);
+	/* holes: never checked, phase not run, no certificate */
+	n = cell(COL_LATENCY, "ab", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = cell(COL_REASON, "ab", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = cell(COL_AUTHTIME, "a", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = cell(COL_CERTDAYS, "b", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = cell(COL_DELIVERYLATENCY, "a", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	/* hostile: a 128 sub-identifier index with huge values */
+	n = cell(COL_HOST, "a", o);
+	memcpy(huge, o, n * sizeof(oid));
+	for (i = n; i < 128; i++)
+		huge[i] = (oid)0xffffffffUL;
+	assert_int_equal(agent_get(&rows, huge, 128, &v),
+	    SNMP_NOSUCHINSTANCE);
+	/* no rows at all */
+	{
+		const struct agent_rows none = { NULL, 0 };
+		oid	 sm[] = { ROOT, 1, 0 };
+
+		n = cell(COL_HOST, "a", o);
+		assert_int_equal(agent_get(&none, o, n, &v),
+		    SNMP_NOSUCHINSTANCE);
+		assert_int_equal(agent_get(&none, sm, OID_LENGTH(sm), &v), 0);
+		assert_int_equal(v.integer, 0);
+	}
+}
+
+/* GETNEXT from `from`; expect `want` (or the end when wantlen == 0) */
+static void
+next_is(const oid *from, size_t fromlen, const oid *want, size_t wantlen)
+{
+	struct agent_value v;
+	oid	 out[AGENT_OID_MAX];
+	size_t	 outlen = 0;
+	int	 rc;
+
+	rc = agent_getnext(&rows, from, fromlen, out, &outlen, &v);
+	if (wantlen == 0) {
+		assert_int_equal(rc, -1);
+		return;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(outlen, wantlen);
+	assert_memory_equal(out, want, wantlen * sizeof(oid));
+}
+
+static void
+test_getnext_points(void **state)
+{
+	oid	 from[AGENT_OID_MAX], want[AGENT_OID_MAX];
+	oid	 before[] = { 1, 3, 6, 1, 4, 1, 2789 };
+	oid	 sermailport0[] = { ROOT, 1, 0 };
+	oid	 count0[] = { ROOT, 2, 1, 0 };
+	oid	 inside0[] = { ROOT, 1, 0, 7 };
+	oid	 hostcol[] = { ENTRY, COL_HOST };
+	oid	 len2[] = { ENTRY, COL_HOST, 2 };
+	oid	 c[] = { ENTRY, COL_HOST, 1, 'c' };
+	oid	 past[] = { ROOT, 4 };
+	size_t	 n, w;
+
+	(void)state;
+	next_is(before, OID_LENGTH(before), sermailport0,
+	    OID_LENGTH(sermailport0));
+	next_is(root, OID_LENGTH(root), sermailport0,
+	    OID_LENGTH(sermailport0));
+	next_is(sermailport0, OID_LENGTH(sermailport0), count0,
+	    OID_LENGTH(count0));
+	next_is(inside0, OID_LENGTH(inside0), count0, OID_LENGTH(count0));
+	/* column without index: its first row */
+	w = cell(COL_HOST, "a", want);
+	next_is(hostcol, OID_LENGTH(hostcol), want, w);
+	/* the length alone sorts before every name of that length */
+	w = cell(COL_HOST, "ab", want);
+	next_is(len2, OID_LENGTH(len2), want, w);
+	/* "c" is not a row: after "b", before "ab" */
+	next_is(c, OID_LENGTH(c), want, w);
+	/* across rows of different length: "b" -> "ab" */
+	n = cell(COL_HOST, "b", from);
+	next_is(from, n, want, w);
+	/* last row of a column -> first row of the next column */
+	n = cell(COL_HOST, "abc", from);
+	w = cell(COL_PORT, "a", want);
+	next_is(from, n, want, w);
+	/* hole: ab has no latency, so b -> bb */
+	n = cell(COL_LATENCY, "b", from);
+	w = cell(COL_LATENCY, "bb", want);
+	next_is(from, n, want, w);
+	/* last cell of the table, and past our subtree: the end */
+	n = cell(COL_FAILURES, "abc", from);
+	next_is(from, n, NULL, 0);
+	next_is(past, OID_LENGTH(past), NULL, 0);
+}
+
+/* a full walk: strictly increasing, every cell a GET would return */
+static void
+test_getnext_walk(void **state)
+{
+	struct agent_value v, g;
+	oid	 cur[AGENT_OID_MAX], out[AGENT_OID_MAX];
+	size_t	 curlen = OID_LENGTH(root), outlen, steps = 0;
+	size_t	 hosts = 0, latencies = 0;
+	oid	 hostcol[] = { ENTRY, COL_HOST };
+	oid	 latcol[] = { ENTRY, COL_LATENCY };
+	const char *order[] = { "a", "b", "ab", "bb", "abc" };
+
+	(void)state;
+	memcpy(cur, root, sizeof(root));
+	while (agent_getnext(&rows, cur, curlen, out, &outlen, &v) == 0) {
+		assert_true(snmp_oid_compare(cur, curlen, out, outlen) < 0);
+		assert_int_equal(agent_get(&rows, out, outlen, &g), 0);
+		assert_int_equal(g.type, v.type);
+		if (snmp_oid_compare(out, OID_LENGTH(hostcol), hostcol,
+		    OID_LENGTH(hostcol)) == 0) {
+			oid	 want[AGENT_OID_MAX];
+			size_t	 w;
+
+			assert_true(hosts < 5);
+			w = cell(COL_HOST, order[hosts], want);
+			assert_int_equal(snmp_oid_compare(out, outlen, want, w), 0);
+			hosts++;
+		}
+		if (snmp_oid_compare(out, OID_LENGTH(latcol), latcol,
+		    OID_LENGTH(latcol)) == 0)
+			latencies++;
+		memcpy(cur, out, outlen * sizeof(oid));
+		curlen = outlen;
+		assert_true(++steps < 1000);
+	}
+	assert_int_equal(hosts, 5);
+	assert_int_equal(latencies, 4);	/* ab was never checked */
+	/* 3 scalars + 10 always-present columns x 5 rows + results */
+	assert_true(steps > 3 + 10 * 5);
+}
+
+/* no password or login name is reachable by a walk */
+static void
+test_no_secrets(void **state)
+{
+	static const char *secret[] = {
+		"s3cretpass", "loginuser", "b0xsecret", "boxuser"
+	};
+	struct agent_value v;
+	oid	 cur[AGENT_OID_MAX], out[AGENT_OID_MAX];
+	size_t	 curlen = OID_LENGTH(root), outlen, i, strings = 0;
+	size_t	 steps = 0;
+
+	(void)state;
+	memcpy(cur, root, sizeof(root));
+	while (agent_getnext(&rows, cur, curlen, out, &outlen, &v) == 0) {
+		assert_true(snmp_oid_compare(cur, curlen, out, outlen) < 0);
+		assert_true(++steps < 1000);
+		if (v.type == ASN_OCTET_STR) {
+			strings++;
+			for (i = 0; i < 4; i++)
+				assert_null(memmem(v.str, v.len, secret[i],
+				    strlen(secret[i])));
+		}
+		memcpy(cur, out, outlen * sizeof(oid));
+		curlen = outlen;
+	}
+	assert_true(strings > 10);
+}
+
+static void
+test_timestamps(void **state)
+{
+	struct agent_value v;
+	oid	 tlc[] = { ROOT, 2, 2, 0 };
+	oid	 o[AGENT_OID_MAX];
+	size_t	 n;
+
+	(void)state;
+	agent_set_clock(500, 1000, 0);
+	assert_int_equal(agent_get(&rows, tlc, OID_LENGTH(tlc), &v), 0);
+	assert_int_equal(v.type, ASN_TIMETICKS);
+	assert_int_equal(v.integer, 500);
+	/* the master restarted after the change: RFC 2579 says zero */
+	agent_set_clock(500, 1000, 2000);
+	assert_int_equal(agent_get(&rows, tlc, OID_LENGTH(tlc), &v), 0);
+	assert_int_equal(v.integer, 0);
+	n = cell(COL_LASTCHANGE, "a", o);	/* changed at 1700000000 */
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 12345);
+	agent_set_clock(500, 1000, 1700000100);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 0);
+	n = cell(COL_LASTCHANGE, "bb", o);	/* changed after the restart */
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 999);
+	agent_set_clock(0, 0, 0);
+}
+
+static void
+test_notify_build(void **state)
+{
+	static const oid trapoid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+	static const oid down[] = { ROOT, 0, 1 };
+	static const oid up[] = { ROOT, 0, 2 };
+	static const int cols[] = {
+		COL_HOST, COL_PROTOCOL, COL_STATUS, COL_PREVSTATUS,
+		COL_FAILCLASS, COL_REASON, COL_REPLYTEXT, COL_LATENCY
+	};
+	netsnmp_variable_list *vars, *vp;
+	oid	 want[AGENT_OID_MAX];
+	size_t	 i, w;
+
+	(void)state;
+	vars = agent_notify_build(&row_bb);
+	assert_non_null(vars);
+	assert_int_equal(snmp_oid_compare(vars->name, vars->name_length,
+	    trapoid, OID_LENGTH(trapoid)), 0);
+	assert_int_equal(vars->type, ASN_OBJECT_ID);
+	assert_int_equal(snmp_oid_compare(vars->val.objid,
+	    vars->val_len / sizeof(oid), down, OID_LENGTH(down)), 0);
+	/* every object carries the row's index */
+	for (i = 0, vp = vars->next_variable; i < 8; i++,
+	    vp = vp->next_variable) {
+		assert_non_null(vp);
+		w = cell(cols[i], "bb", want);
+		assert_int_equal(snmp_oid_compare(vp->name, vp->name_length,
+		    want, w), 0);
+	}
+	assert_null(vp);
+	vp = vars->next_variable->next_variable->next_variable;	/* status */
+	assert_int_equal(vp->type, ASN_INTEGER);
+	assert_int_equal(*vp->val.integer, 3);			/* critical */
+	assert_int_equal(*vp->next_variable->val.integer, 1);	/* was ok */
+	vp = vars->next_variable;				/* host */
+	assert_int_equal(vp->val_len, strlen("relay.example.test"));
+	assert_memory_equal(vp->val.string, "relay.example.test", vp->val_len);
+	snmp_free_varbind(vars);
+
+	/* back to ok: mailmonProbeUp */
+	vars = agent_notify_build(&row_a);
+	assert_non_null(vars);
+	assert_int_equal(snmp_oid_compare(vars->val.objid,
+	    vars->val_len / sizeof(oid), up, OID_LENGTH(up)), 0);
+	snmp_free_varbind(vars);
+
+	/* never checked: objects still present, with neutral values */
+	vars = agent_notify_build(&row_ab);
+	assert_non_null(vars);
+	for (i = 0, vp = vars->next_variable; vp != NULL;
+	    vp = vp->next_variable)
+		i++;
+	assert_int_equal(i, 8);
+	snmp_free_varbind(vars);
+}
+
+static void
+test_notify_queue(void **state)
+{
+	size_t	 i;
+
+	(void)state;
+	/* no AgentX session: everything waits, the oldest go first */
+	assert_false(agent_connected());
+	assert_int_equal(agent_notify_queued(), 0);
+	for (i = 0; i < 300; i++)
+		agent_notify_submit(agent_notify_build(&row_bb));
+	assert_int_equal(agent_notify_queued(), 256);
+	/* flushing without a session sends nothing */
+	agent_notify_flush();
+	assert_int_equal(agent_notify_queued(), 256);
+	agent_notify_free();
+	assert_int_equal(agent_notify_queued(), 0);
+	/* agent_notify() without agent_init() is a no-op */
+	agent_notify(&row_bb);
+	assert_int_equal(agent_notify_queued(), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_variable_order),
+		cmocka_unit_test(test_index_oid),
+		cmocka_unit_test(test_get_scalars),
+		cmocka_unit_test(test_get_columns),
+		cmocka_unit_test(test_get_counter64),
+		cmocka_unit_test(test_get_dateandtime),
+		cmocka_unit_test(test_get_missing),
+		cmocka_unit_test(test_getnext_points),
+		cmocka_unit_test(test_getnext_walk),
+		cmocka_unit_test(test_no_secrets),
+		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_notify_build),
+		cmocka_unit_test(test_notify_queue),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

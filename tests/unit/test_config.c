@@ -1,0 +1,562 @@
+/*
+ * test_config.c - mailmond.conf parsing: words, globals, probe lines,
+ * and the FILE:LINE of every error.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "probe.h"
+
+static char	 tmpdir[256];
+static char	 logbuf[16384];
+
+static void
+capture(int level, const char *token, const char *msg, void *arg)
+{
+	(void)level;
+	(void)token;
+	(void)arg;
+	strncat(logbuf, msg, sizeof(logbuf) - strlen(logbuf) - 2);
+	strcat(logbuf, "\n");
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mm-test-config.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	logbuf[0] = '\0';
+	log_init(0, "test");
+	log_register(capture, NULL);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	 cmd[300];
+	int	 rc;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	rc = system(cmd);
+	(void)rc;
+	log_register(NULL, NULL);
+	return 0;
+}
+
+/* write a file under tmpdir; returns its path in a static buffer */
+static const char *
+write_file(const char *name, const char *text, mode_t mode)
+{
+	static char path[2][512];
+	static int which;
+	FILE	*fp;
+	char	*p = path[which++ & 1];
+
+	snprintf(p, 512, "%s/%s", tmpdir, name);
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	assert_int_equal(chmod(p, mode), 0);
+	return p;
+}
+
+/* ---- conf_split -------------------------------------------------------- */
+
+static void
+test_split_words(void **state)
+{
+	char	 line[] = "  probe  mx1\tsmtp --host \"a b\" x\\ y "
+	    "\"q\\\"uote\" \"\" back\\\\slash keep\\r\\n  # comment here";
+	char	*w[16];
+	const char *why = NULL;
+	int	 n;
+
+	(void)state;
+	n = conf_split(line, w, 16, &why);
+	assert_int_equal(n, 10);
+	assert_string_equal(w[0], "probe");
+	assert_string_equal(w[1], "mx1");
+	assert_string_equal(w[2], "smtp");
+	assert_string_equal(w[3], "--host");
+	assert_string_equal(w[4], "a b");
+	assert_string_equal(w[5], "x y");
+	assert_string_equal(w[6], "q\"uote");
+	assert_string_equal(w[7], "");
+	assert_string_equal(w[8], "back\\slash");
+	/* other escapes are left for the probe options */
+	assert_string_equal(w[9], "keep\\r\\n");
+}
+
+static void
+test_split_comments(void **state)
+{
+	char	 a[] = "# only a comment";
+	char	 b[] = "   ";
+	char	 c[] = "word#notacomment \"#quoted\" \\#escaped #real";
+	char	*w[8];
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(conf_split(a, w, 8, &why), 0);
+	assert_int_equal(conf_split(b, w, 8, &why), 0);
+	assert_int_equal(conf_split(c, w, 8, &why), 3);
+	assert_string_equal(w[0], "word#notacomment");
+	assert_string_equal(w[1], "#quoted");
+	assert_string_equal(w[2], "#escaped");
+}
+
+static void
+test_split_errors(void **state)
+{
+	char	 a[] = "probe x \"unterminated";
+	char	 b[] = "probe x trailing\\";
+	char	 c[] = "a b c d e";
+	char	*w[4];
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(conf_split(a, w, 4, &why), -1);
+	assert_non_null(strstr(why, "unterminated"));
+	assert_int_equal(conf_split(b, w, 4, &why), -1);
+	assert_non_null(strstr(why, "backslash"));
+	assert_int_equal(conf_split(c, w, 4, &why), -1);
+	assert_non_null(strstr(why, "too many"));
+}
+
+static void
+test_valid_name(void **state)
+{
+	(void)state;
+	assert_true(conf_valid_name("mx1"));
+	assert_true(conf_valid_name("imap.example-2_b"));
+	assert_true(conf_valid_name("0"));
+	assert_true(conf_valid_name("abcdefghijklmnopqrstuvwxyz012345"));	/* 32 */
+	assert_false(conf_valid_name("abcdefghijklmnopqrstuvwxyz0123456"));	/* 33 */
+	assert_false(conf_valid_name(""));
+	assert_false(conf_valid_name("-lead"));
+	assert_false(conf_valid_name(".hidden"));
+	assert_false(conf_valid_name("sp ace"));
+	assert_false(conf_valid_name("sl/ash"));
+	assert_false(conf_valid_name("caf\xc3\xa9"));
+}
+
+/* ---- whole files ------------------------------------------------------- */
+
+static void
+test_load_good(void **state)
+{
+	struct conf c;
+	char	 err[512];
+	const char *path;
+
+	(void)state;
+	/* globals after the probes still apply to them */
+	path = write_file("good.conf",
+	    "# sample\n"
+	    "probe mx1 smtp --host 127.0.0.1 --port 10025 --starttls "
+	    "--interval 30 --retries=2\n"
+	    "probe imap1 imap --host 127.0.0.1 --port 10143\n"
+	    "\n"
+	    "probe pop pop3 --host 127.0.0.1 --port 10110 --timeout 4\n"
+	    "interval 5\n"
+	    "timeout 3\n"
+	    "retries 4\n"
+	    "ping-interval 2\n"
+	    "agentx-socket \"/tmp/x y/agentx.sock\"\n"
+	    "user nobody\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(c.nprobes, 3);
+	assert_int_equal(c.interval_s, 5);
+	assert_int_equal(c.timeout_s, 3);
+	assert_int_equal(c.retries, 4);
+	assert_int_equal(c.ping_interval, 2);
+	assert_string_equal(c.agentx_socket, "/tmp/x y/agentx.sock");
+	assert_string_equal(c.user, "nobody");
+
+	assert_string_equal(c.probes[0].opts.name, "mx1");
+	assert_int_equal(c.probes[0].opts.mode, MODE_SMTP);
+	assert_string_equal(c.probes[0].opts.host, "127.0.0.1");
+	assert_int_equal(c.probes[0].opts.port, 10025);
+	assert_int_equal(c.probes[0].opts.tls, TLS_STARTTLS);
+	assert_int_equal(c.probes[0].interval_s, 30);
+	assert_int_equal(c.probes[0].retries, 2);
+	assert_int_equal(c.probes[0].opts.timeout_ms, 3000);
+	assert_int_equal(c.probes[0].line, 2);
+
+	assert_string_equal(c.probes[1].opts.name, "imap1");
+	assert_int_equal(c.probes[1].opts.mode, MODE_IMAP);
+	assert_int_equal(c.probes[1].interval_s, 5);
+	assert_int_equal(c.probes[1].retries, 4);
+
+	assert_int_equal(c.probes[2].opts.mode, MODE_POP3);
+	assert_int_equal(c.probes[2].opts.timeout_ms, 4000);
+	assert_int_equal(c.probes[2].line, 5);
+	conf_free(&c);
+}
+
+static void
+test_load_defaults(void **state)
+{
+	struct conf c;
+	char	 err[512];
+	const char *path;
+
+	(void)state;
+	path = write_file("empty.conf", "# nothing\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.nprobes, 0);
+	assert_int_equal(c.interval_s, CONF_DEF_INTERVAL);
+	assert_int_equal(c.timeout_s, CONF_DEF_TIMEOUT);
+	assert_int_equal(c.retries, CONF_DEF_RETRIES);
+	assert_int_equal(c.ping_interval, CONF_DEF_PING);
+	assert_string_equal(c.agentx_socket, "");
+	conf_free(&c);
+}
+
+/* one bad line: exactly one error, reported as FILE:LINE: ...want... */
+static void
+expect_error(const char *text, int line, const char *want)
+{
+	struct conf c;
+	char	 err[512], prefix[600];
+	const char *path;
+
+	logbuf[0] = '\0';
+	path = write_file("bad.conf", text, 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
+	if (strncmp(err, prefix, strlen(prefix)) != 0 ||
+	    strstr(err, want) == NULL)
+		fail_msg("got \"%s\", wanted \"%s...%s\"", err, prefix, want);
+	/* and the same text went to the log */
+	assert_non_null(strstr(logbuf, err));
+	conf_free(&c);
+}
+
+static void
+test_load_errors(void **state)
+{
+	(void)state;
+	expect_error("interval 5\nfrobnicate 3\n", 2, "unknown keyword \"frobnicate\"");
+	expect_error("interval five\n", 1, "bad number");
+	expect_error("interval 0\n", 1, "bad number");
+	expect_error("retries 100000\n", 1, "bad number");
+	expect_error("timeout\n", 1, "expected one value");
+	expect_error("interval 5\n\ninterval 6\n", 3, "already set");
+	expect_error("probe a tcp --host 127.0.0.1 --port 1\n"
+	    "probe a tcp --host 127.0.0.1 --port 2\n", 2,
+	    "duplicate probe name \"a\"");
+	expect_error("\nprobe abcdefghijklmnopqrstuvwxyz0123456 tcp "
+	    "--host 127.0.0.1 --port 1\n", 2, "longer than 32");
+	expect_error("probe bad/name tcp --host 127.0.0.1 --port 1\n", 1,
+	    "bad probe name");
+	expect_error("probe x gopher --host 127.0.0.1\n", 1, "unknown mode");
+	expect_error("probe x\n", 1, "probe NAME MODE");
+	expect_error("probe x tcp --host 127.0.0.1 --port 1 --interval\n", 1,
+	    "--interval needs a value");
+	expect_error("probe x tcp --host 127.0.0.1 --port 1 --interval 0\n", 1,
+	    "bad number");
+	expect_error("probe x tcp --host 127.0.0.1 --port 1 --retries=abc\n", 1,
+	    "bad number");
+	expect_error("# c\nprobe x smtp --host 127.0.0.1 --no-such-option\n", 2,
+	    "probe x: ");
+	expect_error("probe x smtp --host 127.0.0.1 --help\n", 1,
+	    "not allowed here");
+	expect_error("probe x smtp --host 127.0.0.1 --mode imap\n", 1,
+	    "probe x: ");
+	expect_error("\n\nprobe x imap --host 127.0.0.1 --port many\n", 3,
+	    "probe x: ");
+	expect_error("probe x \"open\n", 1, "unterminated");
+	expect_error("include nosuchfile.conf\n", 1, "nosuchfile.conf");
+	expect_error("probe x tcp --host 127.0.0.1 --port 1 "
+	    "--password-file /nonexistent/pw\n", 1, "--password-file");
+}
+
+static void
+test_load_missing_file(void **state)
+{
+	struct conf c;
+	char	 err[512];
+
+	(void)state;
+	assert_int_equal(conf_load(&c, "/nonexistent/mailmond.conf", err,
+	    sizeof(err)), 1);
+	assert_non_null(strstr(err, "/nonexistent/mailmond.conf: "));
+	conf_free(&c);
+}
+
+static void
+test_load_counts_every_error(void **state)
+{
+	struct conf c;
+	char	 err[512];
+	const char *path;
+
+	(void)state;
+	logbuf[0] = '\0';
+	path = write_file("many.conf",
+	    "bogus 1\n"
+	    "probe ok1 tcp --host 127.0.0.1 --port 1\n"
+	    "interval x\n"
+	    "probe ok1 tcp --host 127.0.0.1 --port 2\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 3);
+	/* the first error is the one handed back */
+	assert_non_null(strstr(err, ":1: unknown keyword"));
+	assert_non_null(strstr(logbuf, ":3: interval: bad number"));
+	assert_non_null(strstr(logbuf, ":4: duplicate probe name"));
+	conf_free(&c);
+}
+
+static void
+test_line_too_long(void **state)
+{
+	struct conf c;
+	char	 err[512], *text;
+	const char *path;
+
+	(void)state;
+	text = malloc(CONF_LINE_MAX + 64);
+	assert_non_null(text);
+	strcpy(text, "interval 5\n# ");
+	memset(text + strlen(text), 'x', CONF_LINE_MAX);
+	strcpy(text + 13 + CONF_LINE_MAX, "\n");
+	path = write_file("long.conf", text, 0600);
+	free(text);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, ":2: line longer"));
+	conf_free(&c);
+}
+
+static void
+test_continuation(void **state)
+{
+	struct conf c;
+	char	 err[512];
+	const char *path;
+
+	(void)state;
+	path = write_file("cont.conf",
+	    "probe a tcp \\\n"
+	    "   --host 127.0.0.1 \\\n"
+	    "   --port 7\n"
+	    "bogus\n"
+	    "probe b tcp --host 127.0.0.1 --port 8 --interval 4 # c \\\\\n"
+	    "probe c tcp --host 127.0.0.1 --port 9 \\", 0600);
+	/* the error is counted on the line it is on, after a continuation */
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, ":4: unknown keyword"));
+	conf_free(&c);
+
+	path = write_file("cont.conf",
+	    "probe a tcp \\\n"
+	    "   --host 127.0.0.1 \\\n"
+	    "   --port 7\n"
+	    "probe b tcp --host 127.0.0.1 --port 8 --interval 4 # c \\\\\n"
+	    "probe c tcp --host 127.0.0.1 --port 9 \\", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.nprobes, 3);
+	assert_int_equal(c.probes[0].opts.port, 7);
+	assert_int_equal(c.probes[0].line, 1);
+	/* an even number of backslashes does not continue */
+	assert_int_equal(c.probes[1].interval_s, 4);
+	assert_int_equal(c.probes[1].line, 4);
+	/* a continuation on the very last line still counts */
+	assert_int_equal(c.probes[2].opts.port, 9);
+	conf_free(&c);
+
+	/* a continued line still has the length limit */
+	{
+		char	*text = malloc(3 * CONF_LINE_MAX);
+		size_t	 i, o = 0;
+
+		assert_non_null(text);
+		for (i = 0; i < 3; i++) {
+			memset(text + o, 'x', CONF_LINE_MAX / 2);
+			o += CONF_LINE_MAX / 2;
+			memcpy(text + o, "\\\n", 2);
+			o += 2;
+		}
+		strcpy(text + o, "y\ninterval 5\n");
+		path = write_file("cont2.conf", text, 0600);
+		free(text);
+		assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+		assert_non_null(strstr(err, ":1: line longer"));
+		assert_int_equal(c.interval_s, 5);
+		conf_free(&c);
+	}
+}
+
+static void
+test_include(void **state)
+{
+	struct conf c;
+	char	 err[512], text[256];
+	const char *path;
+
+	(void)state;
+	write_file("probes.inc",
+	    "probe inc1 tcp --host 127.0.0.1 --port 7\n"
+	    "bogus\n", 0600);
+	/* relative to the including file, not to the working directory */
+	snprintf(text, sizeof(text), "interval 9\ninclude probes.inc\n");
+	path = write_file("main.conf", text, 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "probes.inc:2: unknown keyword"));
+	conf_free(&c);
+
+	write_file("probes.inc",
+	    "probe inc1 tcp --host 127.0.0.1 --port 7\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.nprobes, 1);
+	assert_int_equal(c.probes[0].interval_s, 9);
+	assert_int_equal(c.probes[0].line, 1);
+	assert_non_null(strstr(c.probes[0].file, "probes.inc"));
+	conf_free(&c);
+
+	/* a file including itself stops at the depth limit */
+	path = write_file("loop.conf", "include loop.conf\n", 0600);
+	assert_true(conf_load(&c, path, err, sizeof(err)) >= 1);
+	assert_non_null(strstr(err, "nested"));
+	conf_free(&c);
+}
+
+static void
+test_password_file(void **state)
+{
+	struct conf c;
+	char	 err[512], text[512];
+	const char *pw, *path;
+
+	(void)state;
+	logbuf[0] = '\0';
+	pw = write_file("pw", "Sekr1t-pw\n", 0600);
+	/* a relative path is relative to the configuration file */
+	snprintf(text, sizeof(text), "probe i imap --host 127.0.0.1 --port 10143 "
+	    "--user testuser --password-file pw\n"
+	    "probe j imap --host 127.0.0.1 --port 10143 "
+	    "--user testuser --password-file %s\n", pw);
+	path = write_file("pw.conf", text, 0644);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.nprobes, 2);
+	assert_string_equal(c.probes[0].opts.pass, "Sekr1t-pw");
+	assert_string_equal(c.probes[1].opts.pass, "Sekr1t-pw");
+	assert_string_equal(c.probes[0].opts.user, "testuser");
+	/* a file with no inline password may be world-readable */
+	assert_null(strstr(logbuf, "readable by everyone"));
+	assert_null(strstr(logbuf, "Sekr1t"));
+	conf_free(&c);
+
+	/* a world-readable secret is accepted, with a warning */
+	assert_int_equal(chmod(pw, 0644), 0);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_non_null(strstr(logbuf, "readable by everyone"));
+	conf_free(&c);
+}
+
+static void
+test_inline_password_warns(void **state)
+{
+	struct conf c;
+	char	 err[512];
+	const char *path;
+
+	(void)state;
+	logbuf[0] = '\0';
+	path = write_file("inline.conf", "probe i imap --host 127.0.0.1 "
+	    "--user testuser --password Inl1ne-pw\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.probes[0].opts.pass, "Inl1ne-pw");
+	assert_null(strstr(logbuf, "readable by everyone"));
+	conf_free(&c);
+
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_non_null(strstr(logbuf, "readable by everyone"));
+	conf_free(&c);
+
+	/* an error on a line with a password never shows the password */
+	logbuf[0] = '\0';
+	path = write_file("inline2.conf", "probe i imap --host 127.0.0.1 "
+	    "--user testuser --password Inl1ne-pw --no-such-option\n"
+	    "probe j imap --password=Inl1ne-pw bogus-extra\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 2);
+	assert_null(strstr(logbuf, "Inl1ne"));
+	assert_null(strstr(err, "Inl1ne"));
+	conf_free(&c);
+}
+
+static void
+test_hostile_bytes(void **state)
+{
+	struct conf c;
+	char	 err[512];
+	const char *path;
+	FILE	*fp;
+	char	 p[512];
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/nul.conf", tmpdir);
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	{
+		static const char bytes[] =
+		    "interval 5\nretries 2\0x\n\xff\xfe\x01\n";
+
+		fwrite(bytes, 1, sizeof(bytes) - 1, fp);
+	}
+	fclose(fp);
+	assert_int_equal(conf_load(&c, p, err, sizeof(err)), 2);
+	assert_non_null(strstr(err, ":2: NUL byte"));
+	/* control and 8-bit bytes are not echoed into the log */
+	assert_non_null(strstr(logbuf, ":3: unknown keyword \"???\""));
+	conf_free(&c);
+
+	/* a directory is not a configuration file */
+	path = tmpdir;
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "not a regular file"));
+	conf_free(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_words),
+		cmocka_unit_test(test_split_comments),
+		cmocka_unit_test(test_split_errors),
+		cmocka_unit_test(test_valid_name),
+		cmocka_unit_test(test_load_good),
+		cmocka_unit_test(test_load_defaults),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_load_counts_every_error),
+		cmocka_unit_test(test_line_too_long),
+		cmocka_unit_test(test_continuation),
+		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_password_file),
+		cmocka_unit_test(test_inline_password_warns),
+		cmocka_unit_test(test_hostile_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

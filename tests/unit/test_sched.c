@@ -1,0 +1,595 @@
+/*
+ * test_sched.c - the soft/hard state policy (checked against an
+ * independent model over every short sequence of results), start-time
+ * spreading, SNMP row order and reload semantics.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ev.h"
+#include "log.h"
+#include "monitor.h"
+#include "probe.h"
+#include "scheduler.h"
+#include "util.h"
+
+#define T0	1700000000	/* any wall-clock time: 0 would mean "never" */
+
+static void
+quiet(int level, const char *token, const char *msg, void *arg)
+{
+	(void)level;
+	(void)token;
+	(void)msg;
+	(void)arg;
+}
+
+static void
+mon_init(struct monitor *m, int retries)
+{
+	memset(m, 0, sizeof(*m));
+	m->retries = retries;
+	m->state = STATUS_UNKNOWN;
+	m->prev_state = STATUS_UNKNOWN;
+}
+
+static struct probe_result
+result(enum probe_status st)
+{
+	struct probe_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = st;
+	r.fail = st == STATUS_OK ? FAIL_NONE : FAIL_REFUSED;
+	snprintf(r.reason, sizeof(r.reason), "status %d", (int)st);
+	return r;
+}
+
+static enum sched_change
+feed(struct monitor *m, enum probe_status st, time_t now)
+{
+	struct probe_result r = result(st);
+
+	return sched_apply_result(m, &r, now);
+}
+
+/* ---- the policy, by example ------------------------------------------- */
+
+static void
+test_down_after_retries(void **state)
+{
+	struct monitor m;
+
+	(void)state;
+	mon_init(&m, 3);
+	assert_int_equal(feed(&m, STATUS_OK, T0), SCHED_FIRST);
+	assert_int_equal(m.state, STATUS_OK);
+	assert_int_equal(m.last_change, T0);
+
+	/* two soft failures: still OK */
+	assert_int_equal(feed(&m, STATUS_CRITICAL, T0 + 1), SCHED_SAME);
+	assert_int_equal(feed(&m, STATUS_CRITICAL, T0 + 2), SCHED_SAME);
+	assert_int_equal(m.state, STATUS_OK);
+	assert_int_equal(m.consecutive_failures, 2);
+	assert_int_equal(m.last_change, T0);
+
+	/* the third makes it hard */
+	assert_int_equal(feed(&m, STATUS_CRITICAL, T0 + 3), SCHED_CHANGED);
+	assert_int_equal(m.state, STATUS_CRITICAL);
+	assert_int_equal(m.prev_state, STATUS_OK);
+	assert_int_equal(m.last_change, T0 + 3);
+
+	/* staying down is not a change */
+	assert_int_equal(feed(&m, STATUS_CRITICAL, T0 + 4), SCHED_SAME);
+	assert_int_equal(m.last_change, T0 + 3);
+
+	/* one success brings it back */
+	assert_int_equal(feed(&m, STATUS_OK, T0 + 5), SCHED_CHANGED);
+	assert_int_equal(m.state, STATUS_OK);
+	assert_int_equal(m.prev_state, STATUS_CRITICAL);
+	assert_int_equal(m.consecutive_failures, 0);
+	assert_int_equal(m.last_change, T0 + 5);
+
+	assert_int_equal(m.checks, 6);
+	assert_int_equal(m.failures, 4);
+	assert_int_equal(m.last_check, T0 + 5);
+	assert_true(m.have_result);
+}
+
+static void
+test_flapping_stays_up(void **state)
+{
+	struct monitor m;
+	int	 i;
+
+	(void)state;
+	mon_init(&m, 2);
+	feed(&m, STATUS_OK, T0);
+	for (i = 0; i < 20; i++) {
+		assert_int_equal(feed(&m, STATUS_CRITICAL, T0 + 2 * i + 1),
+		    SCHED_SAME);
+		assert_int_equal(feed(&m, STATUS_OK, T0 + 2 * i + 2),
+		    SCHED_SAME);
+	}
+	assert_int_equal(m.state, STATUS_OK);
+	assert_int_equal(m.failures, 20);
+	assert_int_equal(m.checks, 41);
+}
+
+static void
+test_first_result_failing(void **state)
+{
+	struct monitor m;
+
+	(void)state;
+	/* a server down at start-up: UNKNOWN until retries, then a real change */
+	mon_init(&m, 2);
+	assert_int_equal(feed(&m, STATUS_CRITICAL, T0), SCHED_SAME);
+	assert_int_equal(m.state, STATUS_UNKNOWN);
+	assert_int_equal(m.last_change, 0);
+	assert_int_equal(feed(&m, STATUS_CRITICAL, T0 + 1), SCHED_CHANGED);
+	assert_int_equal(m.state, STATUS_CRITICAL);
+	assert_int_equal(m.prev_state, STATUS_UNKNOWN);
+	/* recovery after a first hard DOWN is notified */
+	assert_int_equal(feed(&m, STATUS_OK, T0 + 2), SCHED_CHANGED);
+}
+
+static void
+test_retries_one(void **state)
+{
+	struct monitor m;
+
+	(void)state;
+	mon_init(&m, 1);
+	assert_int_equal(feed(&m, STATUS_WARNING, T0), SCHED_CHANGED);
+	assert_int_equal(m.state, STATUS_WARNING);
+	/* hard and still failing: the hard state follows the status */
+	assert_int_equal(feed(&m, STATUS_CRITICAL, T0 + 1), SCHED_CHANGED);
+	assert_int_equal(m.state, STATUS_CRITICAL);
+	assert_int_equal(m.prev_state, STATUS_WARNING);
+	assert_int_equal(feed(&m, STATUS_UNKNOWN, T0 + 2), SCHED_CHANGED);
+	assert_int_equal(m.state, STATUS_UNKNOWN);
+	/* retries 0 is treated as 1 */
+	mon_init(&m, 0);
+	assert_int_equal(feed(&m, STATUS_CRITICAL, T0), SCHED_CHANGED);
+}
+
+static void
+test_result_copied(void **state)
+{
+	struct monitor m;
+	struct probe_result r = result(STATUS_CRITICAL);
+
+	(void)state;
+	mon_init(&m, 3);
+	r.reply_code = 554;
+	mm_strlcpy(r.reason, "greeting rejected", sizeof(r.reason));
+	sched_apply_result(&m, &r, T0);
+	assert_int_equal(m.last.reply_code, 554);
+	assert_string_equal(m.last.reason, "greeting rejected");
+	assert_int_equal(m.last.status, STATUS_CRITICAL);
+}
+
+/* ---- the policy, exhaustively ------------------------------------------ */
+
+/*
+ * An independent model: the hard state after a history is OK if the
+ * last result was OK; the last status if the last `retries` results
+ * all failed; otherwise whatever it was before.
+ */
+static enum probe_status
+model(const enum probe_status *hist, int n, int retries, enum probe_status before)
+{
+	int	 i;
+
+	if (hist[n - 1] == STATUS_OK)
+		return STATUS_OK;
+	if (n < retries)
+		return before;
+	for (i = n - retries; i < n; i++)
+		if (hist[i] == STATUS_OK)
+			return before;
+	return hist[n - 1];
+}
+
+static void
+test_policy_exhaustive(void **state)
+{
+	static const enum probe_status sts[] = { STATUS_OK, STATUS_WARNING,
+	    STATUS_CRITICAL, STATUS_UNKNOWN };
+	enum probe_status hist[7];
+	int	 retries, len, combos, code, i, checked = 0;
+
+	(void)state;
+	for (retries = 1; retries <= 4; retries++) {
+		for (len = 1; len <= 7; len++) {
+			for (combos = 1, i = 0; i < len; i++)
+				combos *= 4;
+			for (code = 0; code < combos; code++) {
+				struct monitor m;
+				enum probe_status hard = STATUS_UNKNOWN;
+				int	 c = code, fails = 0, decided = 0;
+
+				mon_init(&m, retries);
+				for (i = 0; i < len; i++) {
+					enum probe_status want;
+					enum sched_change ch;
+
+					hist[i] = sts[c % 4];
+					c /= 4;
+					want = model(hist, i + 1, retries, hard);
+					ch = feed(&m, hist[i], T0 + i);
+					fails += hist[i] != STATUS_OK;
+					assert_int_equal(m.state, want);
+					if (want == hard)
+						assert_int_equal(ch, SCHED_SAME);
+					else if (!decided && want == STATUS_OK)
+						assert_int_equal(ch, SCHED_FIRST);
+					else
+						assert_int_equal(ch, SCHED_CHANGED);
+					if (want != hard) {
+						assert_int_equal(m.prev_state, hard);
+						assert_int_equal(m.last_change, T0 + i);
+						decided = 1;
+					}
+					hard = want;
+					checked++;
+				}
+				assert_int_equal(m.checks, len);
+				assert_int_equal(m.failures, fails);
+			}
+		}
+	}
+	assert_true(checked > 80000);
+}
+
+/* ---- jitter ------------------------------------------------------------ */
+
+static void
+test_jitter(void **state)
+{
+	char	 name[16];
+	int64_t	 first, j, min = INT64_MAX, max = -1;
+	int	 i;
+
+	(void)state;
+	first = sched_jitter_us("mx1", 60);
+	assert_int_equal(sched_jitter_us("mx1", 60), first);	/* deterministic */
+	assert_int_equal(sched_jitter_us("mx1", 0), 0);
+	for (i = 0; i < 500; i++) {
+		snprintf(name, sizeof(name), "probe%d", i);
+		j = sched_jitter_us(name, 60);
+		assert_true(j >= 0 && j < 60 * 1000000LL);
+		if (j < min)
+			min = j;
+		if (j > max)
+			max = j;
+	}
+	/* spread over the interval, not bunched at the start */
+	assert_true(min < 5 * 1000000LL);
+	assert_true(max > 55 * 1000000LL);
+}
+
+/* ---- rows and reload --------------------------------------------------- */
+
+static void
+add_probe(struct conf *c, const char *name, uint16_t port, int interval,
+    int retries)
+{
+	struct conf_probe *cp;
+
+	c->probes = realloc(c->probes, (c->nprobes + 1) * sizeof(*c->probes));
+	assert_non_null(c->probes);
+	cp = &c->probes[c->nprobes++];
+	memset(cp, 0, sizeof(*cp));
+	probe_opts_init(&cp->opts);
+	mm_strlcpy(cp->opts.name, name, sizeof(cp->opts.name));
+	mm_strlcpy(cp->opts.host, "127.0.0.1", sizeof(cp->opts.host));
+	cp->opts.mode = MODE_TCP;
+	cp->opts.port = port;
+	cp->interval_s = interval;
+	cp->retries = retries;
+}
+
+static struct monitor *
+row(struct sched *s, const char *name)
+{
+	struct monitor *const *rows;
+	size_t	 n, i;
+
+	rows = sched_rows(s, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i]->opts.name, name) == 0)
+			return rows[i];
+	return NULL;
+}
+
+static void
+test_rows_sorted(void **state)
+{
+	static const char *want[] = { "a", "b", "Z9", "aa", "ab", "c10", "c100" };
+	struct conf c;
+	struct ev *ev;
+	struct sched *s;
+	struct monitor *const *rows;
+	size_t	 n, i;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	add_probe(&c, "c100", 1, 60, 3);
+	add_probe(&c, "ab", 1, 60, 3);
+	add_probe(&c, "b", 1, 60, 3);
+	add_probe(&c, "c10", 1, 60, 3);
+	add_probe(&c, "aa", 1, 60, 3);
+	add_probe(&c, "a", 1, 60, 3);
+	add_probe(&c, "Z9", 1, 60, 3);
+	ev = ev_new();
+	assert_non_null(ev);
+	s = sched_new(ev, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(sched_apply_conf(s, &c), 7);
+	rows = sched_rows(s, &n);
+	assert_int_equal(n, 7);
+	for (i = 0; i < n; i++)
+		assert_string_equal(rows[i]->opts.name, want[i]);
+	/* rows_cb is the same view */
+	assert_ptr_equal(sched_rows_cb(&n, s), rows);
+	/* nothing has run yet: every row is UNKNOWN and counted as bad */
+	assert_int_equal(sched_count_bad(s), 7);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(rows[i]->state, STATUS_UNKNOWN);
+		assert_null(rows[i]->running);
+		assert_true(rows[i]->next_run_us >= ev_now(ev));
+		assert_true(rows[i]->next_run_us < ev_now(ev) + 60 * 1000000LL);
+	}
+	sched_free(s);
+	ev_free(ev);
+	free(c.probes);
+}
+
+static void
+test_reload(void **state)
+{
+	struct conf c1, c2;
+	struct ev *ev;
+	struct sched *s;
+	struct monitor *keep, *chg, *m;
+	int64_t	 keep_next;
+	size_t	 n;
+
+	(void)state;
+	memset(&c1, 0, sizeof(c1));
+	memset(&c2, 0, sizeof(c2));
+	add_probe(&c1, "gone", 1, 60, 3);
+	add_probe(&c1, "keep", 2, 60, 3);
+	add_probe(&c1, "changed", 3, 60, 3);
+
+	add_probe(&c2, "changed", 4, 60, 3);	/* other port */
+	add_probe(&c2, "keep", 2, 60, 3);	/* identical */
+	add_probe(&c2, "new", 5, 60, 3);
+
+	ev = ev_new();
+	assert_non_null(ev);
+	s = sched_new(ev, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(sched_apply_conf(s, &c1), 3);
+
+	keep = row(s, "keep");
+	chg = row(s, "changed");
+	assert_non_null(keep);
+	assert_non_null(chg);
+	/* give them some history */
+	feed(keep, STATUS_OK, T0);
+	feed(keep, STATUS_CRITICAL, T0 + 1);
+	feed(chg, STATUS_CRITICAL, T0);
+	feed(chg, STATUS_CRITICAL, T0 + 1);
+	feed(chg, STATUS_CRITICAL, T0 + 2);
+	assert_int_equal(chg->state, STATUS_CRITICAL);
+	keep_next = keep->next_run_us;
+
+	/* the same file again changes nothing */
+	assert_int_equal(sched_apply_conf(s, &c1), 0);
+	assert_ptr_equal(row(s, "keep"), keep);
+	assert_int_equal(keep->next_run_us, keep_next);
+
+	/* gone removed, changed changed, new added */
+	assert_int_equal(sched_apply_conf(s, &c2), 3);
+	sched_rows(s, &n);
+	assert_int_equal(n, 3);
+	assert_null(row(s, "gone"));
+	assert_non_null(row(s, "new"));
+
+	/* an identical probe keeps everything, schedule included */
+	assert_ptr_equal(row(s, "keep"), keep);
+	assert_int_equal(keep->checks, 2);
+	assert_int_equal(keep->failures, 1);
+	assert_int_equal(keep->consecutive_failures, 1);
+	assert_int_equal(keep->state, STATUS_OK);
+	assert_int_equal(keep->next_run_us, keep_next);
+
+	/* a changed probe keeps state and counters, takes the new options */
+	m = row(s, "changed");
+	assert_ptr_equal(m, chg);
+	assert_int_equal(m->opts.port, 4);
+	assert_int_equal(m->checks, 3);
+	assert_int_equal(m->state, STATUS_CRITICAL);
+
+	/* a changed interval or retries counts as a change too */
+	c2.probes[1].retries = 5;
+	assert_int_equal(sched_apply_conf(s, &c2), 1);
+	assert_int_equal(keep->retries, 5);
+	assert_int_equal(keep->checks, 2);
+
+	/* and an empty file empties the table */
+	free(c1.probes);
+	memset(&c1, 0, sizeof(c1));
+	assert_int_equal(sched_apply_conf(s, &c1), 3);
+	sched_rows(s, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(sched_count_bad(s), 0);
+
+	sched_free(s);
+	ev_free(ev);
+	free(c2.probes);
+}
+
+/* ---- with the real engine, on loopback --------------------------------- */
+
+/* a listening socket that never says a word; returns fd, *port set */
+static int
+silent_listener(uint16_t *port)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int	 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static void
+count_change(const struct monitor *m, void *arg)
+{
+	int	*n = arg;
+
+	(void)m;
+	(*n)++;
+}
+
+static void
+run_for(struct ev *ev, int64_t us)
+{
+	int64_t	 end = ev_now_update(ev) + us;
+
+	while (ev_now_update(ev) < end)
+		ev_run_once(ev, 50000);
+}
+
+static void
+test_live_closed_port(void **state)
+{
+	struct conf c;
+	struct ev *ev;
+	struct sched *s;
+	struct monitor *m;
+	char	 err[128];
+	uint16_t port;
+	int	 fd, changes = 0;
+
+	(void)state;
+	/* a port that was just free: connecting is refused */
+	fd = silent_listener(&port);
+	close(fd);
+	memset(&c, 0, sizeof(c));
+	add_probe(&c, "dead", port, 1, 2);
+	c.probes[0].opts.timeout_ms = 2000;
+	assert_int_equal(probe_opts_finish(&c.probes[0].opts, err, sizeof(err)), 0);
+
+	ev = ev_new();
+	assert_non_null(ev);
+	s = sched_new(ev, count_change, &changes);
+	assert_non_null(s);
+	assert_int_equal(sched_apply_conf(s, &c), 1);
+	m = row(s, "dead");
+	/* first run within one interval, then every second */
+	run_for(ev, 3500000);
+	assert_true(m->checks >= 3 && m->checks <= 4);
+	assert_int_equal(m->failures, m->checks);
+	assert_int_equal(m->state, STATUS_CRITICAL);
+	assert_int_equal(m->last.fail, FAIL_REFUSED);
+	/* one hard change, announced once */
+	assert_int_equal(changes, 1);
+	assert_int_equal(m->prev_state, STATUS_UNKNOWN);
+	sched_free(s);
+	ev_free(ev);
+	free(c.probes);
+}
+
+static void
+test_live_never_overlaps(void **state)
+{
+	struct conf c;
+	struct ev *ev;
+	struct sched *s;
+	struct monitor *m;
+	char	 err[128];
+	uint16_t port;
+	int	 fd;
+
+	(void)state;
+	/* an SMTP server that never greets: each run lasts its full timeout */
+	fd = silent_listener(&port);
+	memset(&c, 0, sizeof(c));
+	add_probe(&c, "slow", port, 1, 1);
+	c.probes[0].opts.mode = MODE_SMTP;
+	c.probes[0].opts.timeout_ms = 1500;
+	assert_int_equal(probe_opts_finish(&c.probes[0].opts, err, sizeof(err)), 0);
+
+	ev = ev_new();
+	assert_non_null(ev);
+	s = sched_new(ev, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(sched_apply_conf(s, &c), 1);
+	m = row(s, "slow");
+	run_for(ev, 4600000);
+	/*
+	 * Start at j in [0,1) s, 1.5 s per run, the next free slot after
+	 * each: runs end at j+1.5 and j+3.5, the third only at j+5.5.  A
+	 * scheduler that overlapped runs would have finished 3 or 4.
+	 */
+	assert_int_equal(m->checks, 2);
+	assert_int_equal(m->last.fail, FAIL_TIMEOUT);
+	assert_int_equal(m->state, STATUS_CRITICAL);
+	/* a reload that changes the probe cancels the run in flight */
+	c.probes[0].opts.timeout_ms = 1400;
+	assert_int_equal(sched_apply_conf(s, &c), 1);
+	assert_null(m->running);
+	sched_free(s);
+	ev_free(ev);
+	close(fd);
+	free(c.probes);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_down_after_retries),
+		cmocka_unit_test(test_flapping_stays_up),
+		cmocka_unit_test(test_first_result_failing),
+		cmocka_unit_test(test_retries_one),
+		cmocka_unit_test(test_result_copied),
+		cmocka_unit_test(test_policy_exhaustive),
+		cmocka_unit_test(test_jitter),
+		cmocka_unit_test(test_rows_sorted),
+		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_live_closed_port),
+		cmocka_unit_test(test_live_never_overlaps),
+	};
+
+	log_init(0, "test");
+	log_register(quiet, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
