@@ -2,7 +2,8 @@
 # Find libnetsnmpagent through net-snmp-config and prove it by linking.
 # A subagent needs only -lnetsnmpagent -lnetsnmp: --agent-libs would
 # drag in libnetsnmpmibs (sensors, pci).  The distro's net-snmp-config
-# leaks its own build flags, so only -I/-D/-L/-l words are kept.
+# leaks its own build flags (perl include paths, -Dlinux=linux,
+# _FORTIFY_SOURCE), so only its NETSNMP_* feature macros are kept.
 AC_DEFUN([MM_CHECK_NETSNMP], [
 	AC_PATH_PROG([NETSNMP_CONFIG], [net-snmp-config], [no])
 	AS_IF([test "x$NETSNMP_CONFIG" = xno],
@@ -10,8 +11,7 @@ AC_DEFUN([MM_CHECK_NETSNMP], [
 	NETSNMP_CFLAGS=""
 	for w in `$NETSNMP_CONFIG --base-cflags`; do
 		case "$w" in
-		-I/usr/include) ;;
-		-I*|-D*) NETSNMP_CFLAGS="$NETSNMP_CFLAGS $w" ;;
+		-DNETSNMP_*) NETSNMP_CFLAGS="$NETSNMP_CFLAGS $w" ;;
 		esac
 	done
 	NETSNMP_LIBS="-lnetsnmpagent -lnetsnmp"

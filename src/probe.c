@@ -479,6 +479,16 @@ psess_reply(struct psess *ps, const struct lp_reply *r)
 	size_t	 n = r->len < sizeof(tmp) - 1 ? r->len : sizeof(tmp) - 1;
 	size_t	 i;
 
+	/*
+	 * The reply operators need is the one that decided the result: keep
+	 * the failing reply, and never let the reply to QUIT/LOGOUT (sent
+	 * after a failure too, to leave politely) replace it.
+	 */
+	if (ps->ph_t0[PH_QUIT] >= 0)
+		return;
+	if (ps->failed && ps->res->fail != FAIL_CERT_INVALID &&
+	    ps->res->fail != FAIL_CERT_EXPIRING)
+		return;
 	/* one line for SNMP and plugin output: lines joined by spaces */
 	memcpy(tmp, r->text, n);
 	for (i = 0; i < n; i++)

@@ -54,6 +54,34 @@ tcp_match(const struct probe_opts *o, const char *buf, size_t len)
 	return o->expect_all ? hit == n : hit > 0;
 }
 
+/*
+ * Show what the server sent on one line: trailing line ends dropped,
+ * anything else unprintable replaced by mm_sanitize().
+ */
+/* with -A: at least one of several expect strings already matched */
+static int
+tcp_partial(const struct probe_opts *o, const char *buf, size_t len)
+{
+	int	 i;
+
+	if (o->expect[0] != '\0' &&
+	    memmem(buf, len, o->expect, strlen(o->expect)) != NULL)
+		return 1;
+	for (i = 0; i < o->ncmd && i < PROBE_MAX_CMDS; i++)
+		if (o->cmd_expect[i][0] != '\0' && memmem(buf, len,
+		    o->cmd_expect[i], strlen(o->cmd_expect[i])) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+tcp_shown(char *dst, size_t dstlen, const char *buf, size_t len)
+{
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	mm_sanitize(dst, dstlen, buf, len);
+}
+
 static void
 tcp_set_state(struct tcp_sess *s, enum tcp_state st)
 {
@@ -115,13 +143,20 @@ tcp_rawin(struct psess *ps, const char *data, size_t len, size_t *used)
 	s->buf[s->len] = '\0';
 	if (tcp_match(ps->opts, s->buf, s->len) == 1) {
 		psess_phase_end(ps, PH_GREETING);
-		mm_sanitize(shown, sizeof(shown), s->buf, s->len);
+		tcp_shown(shown, sizeof(shown), s->buf, s->len);
 		mm_strlcpy(ps->res->reply_text, shown,
 		    sizeof(ps->res->reply_text));
 		return tcp_finish(s);
 	}
-	if (s->len == TCP_BUFMAX) {
-		mm_sanitize(shown, sizeof(shown), s->buf, s->len);
+	/*
+	 * Like check_tcp, judge what arrived instead of waiting for the
+	 * deadline: once the server has finished a line and paused (the
+	 * read ended on a line end) without a match, it is a mismatch.
+	 * With -A a partial match may still be completed by later lines.
+	 */
+	if (s->len == TCP_BUFMAX || (s->buf[s->len - 1] == '\n' &&
+	    !(ps->opts->expect_all && tcp_partial(ps->opts, s->buf, s->len)))) {
+		tcp_shown(shown, sizeof(shown), s->buf, s->len);
 		psess_fail(ps, FAIL_EXPECT, "unexpected response: %s", shown);
 		return tcp_finish(s);
 	}
@@ -150,7 +185,7 @@ tcp_closed(struct psess *ps)
 
 	if (s->state == TCP_EXPECT) {
 		if (s->len > 0) {
-			mm_sanitize(shown, sizeof(shown), s->buf, s->len);
+			tcp_shown(shown, sizeof(shown), s->buf, s->len);
 			psess_fail(ps, FAIL_EXPECT, "unexpected response: %s",
 			    shown);
 		} else

@@ -19,7 +19,7 @@ top=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 if (( EUID == 0 )); then
-	bash tests/install-deps.sh
+	bash tests/install-deps.sh --npm-mibs
 else
 	echo "run.sh: not root: skipping dependency installation" >&2
 fi
