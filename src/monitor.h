@@ -2,7 +2,7 @@
  * monitor.h - one monitored server as the daemon sees it: the probe
  * configuration, the last result and the soft/hard state policy.
  *
- * Owned by sched.c; read (never written) by agent*.c, which serve these
+ * Owned by scheduler.c; read (never written) by agent*.c, which serve these
  * fields from memory so a GET never waits for a probe.
  */
 #ifndef MAILMON_MONITOR_H

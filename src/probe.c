@@ -24,6 +24,7 @@
 
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -489,11 +490,20 @@ psess_reply(struct psess *ps, const struct lp_reply *r)
 	if (ps->failed && ps->res->fail != FAIL_CERT_INVALID &&
 	    ps->res->fail != FAIL_CERT_EXPIRING)
 		return;
-	/* one line for SNMP and plugin output: lines joined by spaces */
+	/*
+	 * One line for SNMP and plugin output: the first line of a
+	 * multi-line reply (an EHLO list says nothing an operator needs),
+	 * with SMTP's continuation dash shown as the final line's space.
+	 */
 	memcpy(tmp, r->text, n);
 	for (i = 0; i < n; i++)
-		if (tmp[i] == '\n')
-			tmp[i] = ' ';
+		if (tmp[i] == '\n') {
+			n = i;
+			break;
+		}
+	if (r->nlines > 1 && n > 3 && tmp[3] == '-' &&
+	    isdigit((unsigned char)tmp[0]))
+		tmp[3] = ' ';
 	ps->res->reply_code = r->code;
 	mm_sanitize(ps->res->reply_text, sizeof(ps->res->reply_text), tmp, n);
 }

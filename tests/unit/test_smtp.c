@@ -176,7 +176,8 @@ test_starttls_auth_mail(void **state)
 	assert_true(h->res.t[PH_AUTH] > 0);
 	assert_true(h->res.t[PH_MAIL] > 0);
 	assert_true(h->res.t[PH_QUIT] > 0);
-	assert_int_equal(h->res.reply_code, 221);
+	/* the last reply before QUIT, not QUIT's own 221 */
+	assert_int_equal(h->res.reply_code, 250);
 	/* the trace shows the dialogue but never the secret */
 	assert_non_null(strstr(h_log, ">>> AUTH PLAIN <redacted>"));
 	assert_non_null(strstr(h_log, "BANNER -> EHLO"));
@@ -406,7 +407,8 @@ test_mail_rejected(void **state)
 	h_start(h);
 	h_run(h, steps, NSTEPS(steps));
 	assert_int_equal(h->res.fail, FAIL_REPLY);
-	assert_int_equal(h->res.reply_code, 221);
+	/* the failing reply is kept: QUIT's 221 must not replace it */
+	assert_int_equal(h->res.reply_code, 530);
 	assert_non_null(strstr(h->res.reason, "MAIL FROM rejected: 530"));
 	free(h);
 }
