@@ -1170,9 +1170,11 @@ finish(struct pstate *ps)
 		return rc;
 	set_label(ps);
 
-	/* a check_* plugin never verified chains; --verify/--ca-file do */
-	if (is_check(ps->pers) && !ps->verify_set)
-		o->tls_verify = 0;
+	/*
+	 * The check_* names verify chain and host name too: the plugins'
+	 * silence about a self-signed or mismatched certificate is one of
+	 * the bugs we replace them to get rid of.  --insecure opts out.
+	 */
 
 	if (ps->mbox_used && o->mode != MODE_DELIVERY)
 		return fail(ps, "%s: only for delivery probes", ps->mbox_opt);

@@ -336,8 +336,8 @@ test_nagios_book(void **state)
 	assert_int_equal(p.o.cert_warn_days, 30);
 	assert_int_equal(p.o.cert_crit_days, 14);
 	assert_int_equal(p.o.cert_only, 1);
-	/* check_smtp never verified the chain; only the days */
-	assert_int_equal(p.o.tls_verify, 0);
+	/* unlike check_smtp, the chain and host name are verified too */
+	assert_int_equal(p.o.tls_verify, 1);
 
 	/* -D alone still checks: over STARTTLS */
 	SMTP(&p, "-H", "mx.example.org", "-D", "30");
