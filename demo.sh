@@ -34,7 +34,7 @@ SERVERS="dovecot postfix snmpd" tests/fixtures/servers.sh start "$W"
 	echo "---- snmpwalk of MAILMON-MIB (numeric OIDs) ----"
 	MIBS= snmpwalk -v2c -c public -On 127.0.0.1:11161 .1.3.6.1.4.1.2789.5 | head -n 60 || true
 	echo "---- serMailPort (0 = every server OK) ----"
-	MIBS= snmpwalk -v2c -c public -On 127.0.0.1:11161 .1.3.6.1.4.1.2789.5.1.1 || true
+	MIBS= snmpget -v2c -c public -On 127.0.0.1:11161 .1.3.6.1.4.1.2789.5.1.0 || true
 	echo "---- (mailmond keeps running: Ctrl-C to stop) ----"
 ) &
 
