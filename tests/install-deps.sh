@@ -113,6 +113,13 @@ if (( npm_mibs )); then
 	for f in "$src"/*.mib; do
 		ln -sfn "$f" "$NPM_PREFIX/mibs/$(basename "$f" .mib)"
 	done
+	# and let a plain "smilint -l 6 mibs/MAILMON-MIB.txt" find them too:
+	# libsmi reads /etc/smi.conf, where a leading ':' appends to its
+	# built-in path (whose IETF directories Debian leaves empty).
+	if ! grep -qsF "$NPM_PREFIX/mibs" /etc/smi.conf; then
+		printf '# added by mailmon tests/install-deps.sh --npm-mibs\npath :%s\n' \
+		    "$NPM_PREFIX/mibs" >> /etc/smi.conf
+	fi
 	echo "install-deps: IETF MIB modules in $NPM_PREFIX/mibs"
 fi
 echo "install-deps: done"
