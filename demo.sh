@@ -30,7 +30,8 @@ SERVERS="dovecot postfix snmpd" tests/fixtures/servers.sh start "$W"
 
 # show the table once the first probes have run
 (
-	sleep 8
+	# first runs are spread over the 10 s interval of the demo
+	sleep 15
 	echo "---- snmpwalk of MAILMON-MIB (numeric OIDs) ----"
 	MIBS= snmpwalk -v2c -c public -On 127.0.0.1:11161 .1.3.6.1.4.1.2789.5 | head -n 60 || true
 	echo "---- serMailPort (0 = every server OK) ----"
