@@ -733,7 +733,9 @@ agent_init(struct ev *ev, const struct agent_opts *o, agent_rows_cb cb,
 	}
 	agent.initialized = 1;
 	/* connects (or schedules the reconnect alarm) from here */
+	agent_guard_begin();
 	init_snmp(agent.app);
+	agent_guard_end();
 	agent_table_changed();
 	agent_loop_sync();
 	log_debug("agent", "AgentX subagent started, socket %s, ping %d s",

@@ -9,14 +9,27 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "agent_priv.h"
 
+#include "agent.h"
 #include "ev.h"
 #include "log.h"
+
+/*
+ * The watchdog's first tick: with a session, a failed ping costs the
+ * Ping and the Close round trips (a third of a second each, agent.c)
+ * before the reconnect; without one, the reconnect comes first.  Then a
+ * tick every GUARD_EVERY_US until the call returns.
+ */
+#define GUARD_CONNECTED_US	1000000
+#define GUARD_DISCONNECTED_US	400000
+#define GUARD_EVERY_US		100000
 
 static struct {
 	struct ev	*ev;
@@ -25,7 +38,11 @@ static struct {
 	size_t		 nio;
 	size_t		 capio;
 	int		 syncing;
+	int		 guarding;
+	struct sigaction old_alrm;
 } loop;
+
+static volatile sig_atomic_t guard_ticks;
 
 static void	agent_loop_read(int, int, void *);
 static void	agent_loop_timeout(void *);
@@ -105,6 +122,60 @@ agent_loop_sync(void)
 	loop.syncing = 0;
 }
 
+/*
+ * A watchdog around the Net-SNMP calls that may reconnect to the master.
+ *
+ * The AgentX admin PDUs are bounded by the session timeout, but a
+ * reconnect starts with Net-SNMP's blocking connect() to the master's
+ * socket.  A master that is alive but hung (stopped, stuck on a disk)
+ * does not accept: the first few connects sit in its listen backlog, and
+ * once the backlog is full connect() sleeps until the master accepts
+ * again, however long that is, with every probe waiting behind it.  An
+ * interval timer raises SIGALRM, caught without SA_RESTART, so such a
+ * connect() fails with EINTR; Net-SNMP gives up that attempt and tries
+ * again a ping interval later.  Its synchronous waits retry select() on
+ * EINTR, so a tick elsewhere costs nothing.
+ */
+static void
+guard_alarm(int sig)
+{
+	(void)sig;
+	guard_ticks++;
+}
+
+void
+agent_guard_begin(void)
+{
+	struct itimerval it;
+	long		 first;
+
+	if (!loop.guarding || (first = agent_connected() ?
+	    GUARD_CONNECTED_US : GUARD_DISCONNECTED_US) <= 0)
+		return;
+	guard_ticks = 0;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = first / 1000000;
+	it.it_value.tv_usec = first % 1000000;
+	it.it_interval.tv_usec = GUARD_EVERY_US;
+	if (setitimer(ITIMER_REAL, &it, NULL) == -1)
+		log_warn("AgentX: watchdog timer");
+}
+
+void
+agent_guard_end(void)
+{
+	struct itimerval it;
+
+	if (!loop.guarding)
+		return;
+	memset(&it, 0, sizeof(it));
+	(void)setitimer(ITIMER_REAL, &it, NULL);
+	if (guard_ticks > 0 && !agent_connected())
+		log_debug("agent", "AgentX: master agent did not accept the "
+		    "connection in time (hung?), retrying later");
+	guard_ticks = 0;
+}
+
 static void
 agent_loop_read(int fd, int events, void *arg)
 {
@@ -135,8 +206,10 @@ static void
 agent_loop_timeout(void *arg)
 {
 	(void)arg;
+	agent_guard_begin();
 	snmp_timeout();
 	run_alarms();
+	agent_guard_end();
 	netsnmp_check_outstanding_agent_requests();
 	agent_loop_sync();
 }
@@ -144,17 +217,32 @@ agent_loop_timeout(void *arg)
 int
 agent_loop_init(struct ev *ev)
 {
+	struct sigaction sa;
+
 	if (loop.ev != NULL)
 		return 0;
 	if ((loop.timer = ev_timer_new(ev, agent_loop_timeout, NULL)) == NULL)
 		return -1;
 	loop.ev = ev;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = guard_alarm;
+	sa.sa_flags = 0;	/* no SA_RESTART: interrupting is the point */
+	if (sigaction(SIGALRM, &sa, &loop.old_alrm) == -1)
+		log_warn("AgentX: no watchdog for connects to the master");
+	else
+		loop.guarding = 1;
 	return 0;
 }
 
 void
 agent_loop_free(void)
 {
+	if (loop.guarding) {
+		agent_guard_end();
+		(void)sigaction(SIGALRM, &loop.old_alrm, NULL);
+		loop.guarding = 0;
+	}
 	free_watchers();
 	free(loop.io);
 	loop.io = NULL;

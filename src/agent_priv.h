@@ -124,6 +124,9 @@ void	 agent_set_clock(uint32_t table_ticks, time_t table_wall,
 int	 agent_loop_init(struct ev *);
 void	 agent_loop_sync(void);
 void	 agent_loop_free(void);
+/* bound a Net-SNMP call that may block in connect() to the master */
+void	 agent_guard_begin(void);
+void	 agent_guard_end(void);
 
 /* agent_notify.c: notification building and the disconnected queue */
 netsnmp_variable_list *agent_notify_build(const struct monitor *);

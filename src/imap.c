@@ -168,6 +168,10 @@ imap_caps_words(const char *p, const char *end, unsigned *mechs)
 			caps |= IMAP_CAP_LITERALPLUS;
 		else if (n == 4 && strncasecmp(w, "IDLE", 4) == 0)
 			caps |= IMAP_CAP_IDLE;
+		else if (n == 7 && strncasecmp(w, "UIDPLUS", 7) == 0)
+			caps |= IMAP_CAP_UIDPLUS;
+		else if (n == 6 && strncasecmp(w, "WITHIN", 6) == 0)
+			caps |= IMAP_CAP_WITHIN;
 		else if (n > 5 && strncasecmp(w, "AUTH=", 5) == 0) {
 			caps |= IMAP_CAP_AUTH;
 			*mechs |= sasl_mech_bit(w + 5, n - 5);
@@ -445,9 +449,15 @@ imap_response(struct psess *ps, const struct lp_reply *r)
 		break;
 	case IMAP_LOGIN:
 		psess_phase_end(ps, PH_AUTH);
-		if (r->code == LP_OK)
+		if (r->code == LP_OK) {
+			unsigned	 c, m;
+
 			s->authed = 1;
-		else {
+			/* servers list more capabilities once logged in */
+			c = imap_parse_caps(r, &m, &found);
+			if (found)
+				s->caps |= c;
+		} else {
 			psess_fail(ps, FAIL_AUTH, "login failed: %s", rs);
 			s->stop = 1;
 		}

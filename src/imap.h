@@ -27,6 +27,8 @@ enum imap_state {
 #define IMAP_CAP_LITERALPLUS	0x08
 #define IMAP_CAP_IDLE		0x10
 #define IMAP_CAP_AUTH		0x20	/* some AUTH=... */
+#define IMAP_CAP_UIDPLUS	0x40	/* UID EXPUNGE (RFC 4315) */
+#define IMAP_CAP_WITHIN		0x80	/* SEARCH OLDER/YOUNGER (RFC 5032) */
 
 #define IMAP_TAG_MAX		8
 #define IMAP_LITERAL_MAX	(1 << 20)	/* largest literal we skip over */

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "delivery.h"
 #include "dns.h"
 #include "ev.h"
 #include "imap.h"
@@ -143,6 +144,7 @@ struct probe {
 	struct io		*io;
 	struct ev_timer		*timer;
 	SSL_CTX			*ctx;
+	struct delivery		*dlv;		/* delivery: the legs run there */
 
 	struct dns_addr		 addr[DNS_MAX_ADDRS];
 	size_t			 naddr;
@@ -367,15 +369,27 @@ probe_opts_finish(struct probe_opts *o, char *err, size_t errlen)
 		}
 	}
 
+	/*
+	 * A delivery probe keeps timeout_ms as the limit of each leg (the
+	 * submission, every mailbox session); the whole probe may run for
+	 * timeout_ms + delivery_deadline_ms, which is what mailprobe's
+	 * watchdog and the scheduler must allow for.
+	 */
 	if (o->mode == MODE_DELIVERY) {
 		if (o->mbox.proto != MODE_IMAP && o->mbox.proto != MODE_POP3)
 			return opts_err(err, errlen,
 			    "the mailbox must be IMAP or POP3");
+		if ((unsigned)o->mbox.tls >= TLS_LAST)
+			return opts_err(err, errlen,
+			    "unknown mailbox TLS mode");
 		if (o->mbox.port == 0)
 			o->mbox.port = probe_default_port(o->mbox.proto,
 			    o->mbox.tls);
 		if (o->delivery_deadline_ms <= 0)
 			o->delivery_deadline_ms = DELIVERY_DEADLINE_DEFAULT_MS;
+		if (o->delivery_warn_ms < 0 || o->delivery_crit_ms < 0)
+			return opts_err(err, errlen,
+			    "negative delivery threshold");
 	}
 	return 0;
 }
@@ -420,6 +434,7 @@ psess_init(struct psess *ps, const struct proto_ops *ops,
 	ps->hook = NULL;
 	ps->body = NULL;
 	ps->bodylen = 0;
+	ps->accepted = NULL;
 	if (ops->init != NULL)
 		ops->init(ps);
 }
@@ -1091,9 +1106,37 @@ probe_ops(enum probe_mode m)
 	}
 }
 
+/* a delivery probe finished: hand its result on, as probe_finish does */
+static void
+probe_dlv_done(const struct probe_result *r, void *arg)
+{
+	struct probe	*p = arg;
+	struct probe_result res = *r;
+	probe_done_cb	 cb = p->cb;
+	void		*cbarg = p->arg;
+
+	p->dlv = NULL;
+	probe_set_state(p, PS_DONE);
+	ev_timer_free(p->timer);
+	p->timer = NULL;
+	log_debug("probe", "%s%sresult %s %s: %s", p->opts.name,
+	    p->opts.name[0] != '\0' ? ": " : "", probe_status_name(res.status),
+	    probe_fail_name(res.fail), res.reason);
+	probe_wipe(p);
+	free(p);
+	cb(&res, cbarg);
+}
+
 struct probe *
 probe_start(struct ev *ev, const struct probe_opts *opts, probe_done_cb cb,
     void *arg)
+{
+	return probe_start_leg(ev, opts, NULL, cb, arg);
+}
+
+struct probe *
+probe_start_leg(struct ev *ev, const struct probe_opts *opts,
+    const struct probe_leg *leg, probe_done_cb cb, void *arg)
 {
 	struct probe	*p;
 	char		 err[PROBE_REASON_MAX];
@@ -1119,15 +1162,28 @@ probe_start(struct ev *ev, const struct probe_opts *opts, probe_done_cb cb,
 	    probe_clock, p);
 	p->step_us = (int64_t)p->opts.step_timeout_ms * 1000;
 	p->deadline = p->t0 + (int64_t)p->opts.timeout_ms * 1000;
+	if (leg != NULL) {
+		p->u.ps.hook = leg->hook;
+		p->u.ps.body = leg->body;
+		p->u.ps.bodylen = leg->bodylen;
+		p->u.ps.accepted = leg->accepted;
+	}
 
 	if (!ok) {
 		probe_fail(p, FAIL_CONFIG, "%s", err);
 		ev_timer_at(p->timer, p->t0);	/* report from the loop */
 		return p;
 	}
-	if (p->opts.mode == MODE_DELIVERY) {
-		probe_fail(p, FAIL_CONFIG, "delivery probes are not built in");
-		ev_timer_at(p->timer, p->t0);
+	if (p->opts.mode == MODE_DELIVERY && leg == NULL) {
+		/* the legs are probes of their own; this one only waits */
+		if (delivery_check_opts(&p->opts, err, sizeof(err)) == -1) {
+			probe_fail(p, FAIL_CONFIG, "%s", err);
+			ev_timer_at(p->timer, p->t0);
+		} else if ((p->dlv = delivery_start(ev, &p->opts,
+		    probe_dlv_done, p)) == NULL) {
+			probe_fail(p, FAIL_INTERNAL, "out of memory");
+			ev_timer_at(p->timer, p->t0);
+		}
 		return p;
 	}
 	if (p->opts.tls != TLS_NONE &&
@@ -1136,6 +1192,15 @@ probe_start(struct ev *ev, const struct probe_opts *opts, probe_done_cb cb,
 		probe_fail(p, FAIL_CONFIG, "%s", err);
 		ev_timer_at(p->timer, p->t0);
 		return p;
+	}
+	/*
+	 * The first TLS probe of a process loads the CA store (16 ms for
+	 * Debian's bundle): that is our cost, not the server's, so the
+	 * clock starts after it.
+	 */
+	if (p->ctx != NULL) {
+		p->t0 = ev_now_update(ev);
+		p->deadline = p->t0 + (int64_t)p->opts.timeout_ms * 1000;
 	}
 	probe_set_state(p, PS_DNS);
 	probe_arm(p);
@@ -1153,6 +1218,8 @@ probe_cancel(struct probe *p)
 {
 	if (p == NULL)
 		return;
+	if (p->dlv != NULL)
+		delivery_cancel(p->dlv);
 	if (p->dns != NULL)
 		dns_cancel(p->dns);
 	if (p->io != NULL)

@@ -82,7 +82,24 @@ struct psess {
 	const struct psess_hook	*hook;	/* mailbox step (delivery) */
 	const char		*body;	/* SMTP: send DATA with this message */
 	size_t			 bodylen;
+	int64_t			*accepted; /* SMTP: clock at the 250 to it */
 };
+
+/* what a delivery leg adds to a plain one-session probe */
+struct probe_leg {
+	const struct psess_hook	*hook;
+	const char		*body;
+	size_t			 bodylen;
+	int64_t			*accepted;
+};
+
+/*
+ * probe_start() for one leg of a delivery probe: opts describe the
+ * session (MODE_DELIVERY for the submission, MODE_IMAP/MODE_POP3 for
+ * the mailbox); leg's pointers must outlive the probe.
+ */
+struct probe	*probe_start_leg(struct ev *, const struct probe_opts *,
+		    const struct probe_leg *, probe_done_cb cb, void *arg);
 
 /*
  * Prepare a session for opts (mode, tls, credentials from opts; a

@@ -641,9 +641,12 @@ smtp_response(struct psess *ps, const struct lp_reply *r)
 	case SMTP_BODY:
 		psess_phase_end(ps, PH_MAIL);
 		s->mail_done = 1;
-		if (cls == 2)
+		if (cls == 2) {
 			s->data_ok = 1;
-		else {
+			/* a delivery probe measures from this very moment */
+			if (ps->accepted != NULL && ps->clock != NULL)
+				*ps->accepted = ps->clock(ps->clock_arg);
+		} else {
 			psess_fail(ps, smtp_failclass(s),
 			    "message rejected: %s", rs);
 			s->stop = 1;
