@@ -33,6 +33,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "delivery.h"
 #include "opts.h"
 #include "probe.h"
 #include "util.h"
@@ -1180,6 +1181,13 @@ finish(struct pstate *ps)
 		return fail(ps, "%s: only for delivery probes", ps->mbox_opt);
 	if (o->relay_auth_check && o->mode != MODE_RELAY)
 		return fail(ps, "--relay-auth-check: only for relay probes");
+	/* a delivery line that cannot run is an error now, not at run time */
+	if (o->mode == MODE_DELIVERY) {
+		char	 why[128];
+
+		if (delivery_check_opts(o, why, sizeof(why)) == -1)
+			return fail(ps, "%s", why);
+	}
 	if (ps->nresp > o->ncmd)
 		return fail(ps, "-R: more responses (%d) than commands (%d); "
 		    "each -R pairs with a -C", ps->nresp, o->ncmd);

@@ -564,7 +564,12 @@ smtp_response(struct psess *ps, const struct lp_reply *r)
 	size_t			 show = 0;
 	int			 cls = r->code / 100, rc;
 
-	psess_reply(ps, r);
+	/*
+	 * RSET only tidies up: its "250 Ok" would hide the reply that
+	 * decided the result (a relay refusal, the RCPT answer).
+	 */
+	if (s->state != SMTP_RSET)
+		psess_reply(ps, r);
 	psess_replystr(r, rs, sizeof(rs));
 	switch (s->state) {
 	case SMTP_BANNER:

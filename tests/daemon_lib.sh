@@ -181,6 +181,8 @@ dl_snmpd_signal() {
 	[[ -n $p ]] || return 1
 	kill -"$1" "$p" 2>/dev/null || return 1
 	if [[ $1 == KILL || $1 == 9 ]]; then
+		# reap it here, quietly: the shell would report "Killed"
+		{ wait "$p"; } 2>/dev/null
 		wait_until 5 bash -c "! [[ -d /proc/$p ]] || grep -q '^State:.*Z' /proc/$p/status"
 		rm -f "$W/snmp/snmpd.pid"
 	fi

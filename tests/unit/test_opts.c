@@ -275,14 +275,22 @@ test_delivery_options(void **state)
 	assert_int_equal(p.o.delivery_crit_ms, 40000);
 	assert_int_equal(p.o.delivery_deadline_ms, 90000);
 
-	MP(&p, "delivery", "-H", "h", "--mbox-port", "1993", "--mbox-proto",
-	    "imap", "--mbox-tls", "starttls");
+	MP(&p, "delivery", "-H", "h", "--rcpt", "box@h", "--mbox-port", "1993",
+	    "--mbox-proto", "imap", "--mbox-tls", "starttls", "--mbox-user",
+	    "box", "--mbox-password", "boxpw1");
 	expect_ok(&p);
 	assert_int_equal(p.o.mbox.port, 1993);
 	assert_int_equal(p.o.mbox.proto, MODE_IMAP);
 
 	MP(&p, "smtp", "-H", "h", "--mbox-host", "x");
 	expect_error(&p, "--mbox-host: only for delivery probes");
+
+	/* a delivery probe that could not run is refused when parsed */
+	MP(&p, "delivery", "-H", "h", "--mbox-user", "box", "--mbox-password",
+	    "boxpw1", "--mbox-tls", "tls");
+	expect_error(&p, "a delivery probe needs a recipient (--rcpt)");
+	MP(&p, "delivery", "-H", "h", "--rcpt", "box@h");
+	expect_error(&p, "a delivery probe needs a mailbox user and password");
 	MP(&p, "delivery", "-H", "h", "--mbox-proto", "smtp");
 	expect_error(&p, "--mbox-proto: 'smtp' is not one of imap, pop3");
 	MP(&p, "delivery", "-H", "h", "--mbox-tls", "maybe");
@@ -815,7 +823,7 @@ test_password_scrub(void **state)
 	struct probe_opts	 o;
 	struct opts_cli		 cli;
 	char			 err[256];
-	char			*argv[12];
+	char			*argv[20];
 	int			 argc, i, j;
 
 	(void)state;
@@ -848,6 +856,12 @@ test_password_scrub(void **state)
 	argv[argc++] = strdup("delivery");
 	argv[argc++] = strdup("-H");
 	argv[argc++] = strdup("h");
+	argv[argc++] = strdup("--rcpt");
+	argv[argc++] = strdup("box@h");
+	argv[argc++] = strdup("--mbox-user");
+	argv[argc++] = strdup("box");
+	argv[argc++] = strdup("--mbox-tls");
+	argv[argc++] = strdup("tls");
 	argv[argc++] = strdup("--mbox-password");
 	argv[argc++] = strdup("MboxPw99");
 	argv[argc++] = strdup("--mbox-password=MboxPw98");
