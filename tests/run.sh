@@ -9,7 +9,8 @@
 #    start real Postfix, Dovecot, Exim, snmpd and snmptrapd on loopback
 # 3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and
 #    runs the suite once more
-# 4. make distcheck (the tarball builds and its unit tests pass)
+# 4. runs the libFuzzer harness for FUZZ_SECONDS (30)
+# 5. make distcheck (the tarball builds and its unit tests pass)
 #
 # Build trees go to build/ and build-asan/ (override with BUILD_DIR=...).
 # Ends with "N passed, N failed" and exits non-zero on any failure.
@@ -58,6 +59,13 @@ build_and_check() {
 
 build_and_check "${BUILD_DIR:-build}" --enable-werror
 build_and_check "${ASAN_BUILD_DIR:-build-asan}" --enable-werror --enable-sanitizers=address,undefined
+
+# a short libFuzzer run over the line layer and the reply classifiers
+if bash tests/fuzz/run.sh "${BUILD_DIR:-build}" "${FUZZ_SECONDS:-30}"; then
+	echo "PASS: fuzz_reply"; passed=$((passed + 1))
+else
+	echo "FAIL: fuzz_reply"; failed=$((failed + 1))
+fi
 
 # distcheck: the tarball is complete and builds; the integration tests
 # already ran above against this tree, so only the unit and fake-server
