@@ -44,19 +44,6 @@ struct parser {
 	int		 set_ping, set_socket, set_user;
 };
 
-static void
-wipe(void *p, size_t n)
-{
-#ifdef HAVE_EXPLICIT_BZERO
-	explicit_bzero(p, n);
-#else
-	volatile unsigned char *v = p;
-
-	while (n-- > 0)
-		*v++ = 0;
-#endif
-}
-
 static void __attribute__((format(printf, 4, 5)))
 conf_error(struct parser *p, const char *file, int line, const char *fmt, ...)
 {
@@ -180,7 +167,7 @@ free_words(char **words, int n)
 	if (words == NULL)
 		return;
 	for (i = 0; i < n; i++) {
-		wipe(words[i], strlen(words[i]));
+		explicit_bzero(words[i], strlen(words[i]));
 		free(words[i]);
 	}
 	free(words);
@@ -415,10 +402,10 @@ read_file(struct parser *p, const char *path, const char *from, int fromline)
 	if (ferror(fp))
 		conf_error(p, path, line, "read error: %s", strerror(errno));
 	if (buf != NULL) {
-		wipe(buf, cap);
+		explicit_bzero(buf, cap);
 		free(buf);
 	}
-	wipe(lbuf, sizeof(lbuf));
+	explicit_bzero(lbuf, sizeof(lbuf));
 	fclose(fp);
 	if (inline_pass && (st.st_mode & S_IROTH))
 		log_warnx("%s: contains a password but is readable by "
@@ -487,20 +474,20 @@ read_secret(struct parser *p, const struct pline *pl, const char *arg,
 	else if ((size_t)n == sizeof(buf) - 1) {
 		conf_error(p, pl->file, pl->line,
 		    "--password-file %s: password too long", path);
-		wipe(buf, sizeof(buf));
+		explicit_bzero(buf, sizeof(buf));
 		return -1;
 	}
 	if (buf[0] == '\0' || strlen(buf) >= outlen) {
 		conf_error(p, pl->file, pl->line,
 		    "--password-file %s: empty or too long", path);
-		wipe(buf, sizeof(buf));
+		explicit_bzero(buf, sizeof(buf));
 		return -1;
 	}
 	if (st.st_mode & S_IROTH)
 		log_warnx("%s:%d: password file %s is readable by everyone",
 		    pl->file, pl->line, path);
 	mm_strlcpy(out, buf, outlen);
-	wipe(buf, sizeof(buf));
+	explicit_bzero(buf, sizeof(buf));
 	return 0;
 }
 
@@ -658,9 +645,9 @@ build_probe(struct parser *p, const struct pline *pl)
 		cp->retries = c->retries;
 	c->nprobes++;
 out:
-	wipe(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 	if (c->nprobes == 0 || &c->probes[c->nprobes - 1] != cp)
-		wipe(cp, sizeof(*cp));
+		explicit_bzero(cp, sizeof(*cp));
 }
 
 int
@@ -703,7 +690,7 @@ void
 conf_free(struct conf *c)
 {
 	if (c->probes != NULL) {
-		wipe(c->probes, c->nprobes * sizeof(*c->probes));
+		explicit_bzero(c->probes, c->nprobes * sizeof(*c->probes));
 		free(c->probes);
 	}
 	c->probes = NULL;

@@ -42,19 +42,6 @@ struct sched {
 
 static void	 mon_timer(void *);
 
-static void
-wipe(void *p, size_t n)
-{
-#ifdef HAVE_EXPLICIT_BZERO
-	explicit_bzero(p, n);
-#else
-	volatile unsigned char *v = p;
-
-	while (n-- > 0)
-		*v++ = 0;
-#endif
-}
-
 enum sched_change
 sched_apply_result(struct monitor *m, const struct probe_result *r, time_t now)
 {
@@ -154,7 +141,7 @@ mon_free(struct mon *mo)
 		probe_cancel(mo->m.running);
 	if (mo->m.timer != NULL)
 		ev_timer_free(mo->m.timer);
-	wipe(mo, sizeof(*mo));
+	explicit_bzero(mo, sizeof(*mo));
 	free(mo);
 }
 
@@ -343,7 +330,7 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 				probe_cancel(mo->m.running);
 				mo->m.running = NULL;
 			}
-			wipe(&mo->m.opts, sizeof(mo->m.opts));
+			explicit_bzero(&mo->m.opts, sizeof(mo->m.opts));
 			mo->m.opts = c->probes[i].opts;
 			mo->m.interval_s = c->probes[i].interval_s;
 			mo->m.retries = c->probes[i].retries;
