@@ -83,56 +83,8 @@ BADAUTH=(--user "$MAIL_USER" --password-file "$BADF")
 
 pass=0 fail=0
 
-# The JSON checker.  argv: OUTFILE RC ASSERTION...
-#   key=a|b       field (dotted path into nested objects) equals one of the
-#                 alternatives; true/false/null are written as in JSON
-#   key=LO..HI    integer in the closed range
-#   key!=v        field differs from v
-#   t:phase       timings_us.phase is a non-negative integer
-# The JSON "exit" must always equal mailprobe's exit status.
-read -r -d '' PYCHECK <<'EOF'
-import json, sys
-out, rc, asserts = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-text = open(out, encoding="utf-8", errors="replace").read()
-try:
-    j = json.loads(text)
-except ValueError as e:
-    print("stdout is not one JSON object (%s): %r" % (e, text[:300]))
-    sys.exit(1)
-def get(path):
-    v = j
-    for k in path.split("."):
-        if not isinstance(v, dict) or k not in v:
-            return "<missing>"
-        v = v[k]
-    return v
-def show(v):
-    return json.dumps(v) if not isinstance(v, str) else v
-bad = []
-if j.get("exit") != rc:
-    bad.append("json exit %r != process exit %d" % (j.get("exit"), rc))
-for a in asserts:
-    if a.startswith("t:"):
-        v = get("timings_us." + a[2:])
-        if not (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
-            bad.append("timings_us.%s=%s, want a number" % (a[2:], show(v)))
-        continue
-    neg = "!=" in a
-    k, want = a.split("!=" if neg else "=", 1)
-    v = get(k)
-    if ".." in want and not neg:
-        lo, hi = (int(x) for x in want.split(".."))
-        ok = isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
-    else:
-        ok = (show(v) in want.split("|")) != neg
-    if not ok:
-        bad.append("%s=%s, want %s%s" % (k, show(v), "not " if neg else "", want))
-if bad:
-    print("; ".join(bad))
-    print("  json: " + json.dumps({k: j.get(k) for k in
-        ("status", "exit", "fail", "reason", "reply_code", "reply_text", "cert_days", "cert_verified")}))
-    sys.exit(1)
-EOF
+# JSON assertions: see tests/jsoncheck.py for the language.
+JSONCHECK=$top_srcdir/tests/jsoncheck.py
 
 # secrets that must never be printed: the passwords themselves and their
 # base64 forms as sent in AUTH PLAIN (\0user\0pass) and AUTH LOGIN
@@ -178,7 +130,7 @@ probe() {
 	rc=$?
 	local problems=()
 	# shellcheck disable=SC2086
-	msg=$("$PY" -c "$PYCHECK" "$T/$n.out" "$rc" $asserts 2>&1) || problems+=("$msg")
+	msg=$("$PY" "$JSONCHECK" "$T/$n.out" "$rc" $asserts 2>&1) || problems+=("$msg")
 	if (( secret )) && grep -a -F -q -f "$T/secrets" "$T/$n.out" "$T/$n.err"; then
 		problems+=("CREDENTIAL PRINTED: $(grep -a -F -h -f "$T/secrets" "$T/$n.out" "$T/$n.err" |
 		    head -2 | mask)")

@@ -46,6 +46,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from jsoncheck import check_json  # noqa: E402  (shared with the real tests)
 SLACK = 1.0		# seconds a probe may run past its own timeout
 SANITIZER_RE = re.compile(
     r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|"
@@ -113,43 +115,6 @@ class Scenario:
             self.limit = float(val)
         else:
             raise ValueError("%s:%d: unknown @%s" % (self.path, lineno, key))
-
-
-def check_json(j, rc, asserts):
-    """The same assertion language as test_real_mailprobe.sh."""
-    def get(path):
-        v = j
-        for k in path.split("."):
-            if not isinstance(v, dict) or k not in v:
-                return "<missing>"
-            v = v[k]
-        return v
-
-    def show(v):
-        return v if isinstance(v, str) else json.dumps(v)
-
-    bad = []
-    if j.get("exit") != rc:
-        bad.append("json exit %r != process exit %d" % (j.get("exit"), rc))
-    for a in asserts:
-        if a.startswith("t:"):
-            v = get("timings_us." + a[2:])
-            if not (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
-                bad.append("timings_us.%s=%s, want a number" % (a[2:], show(v)))
-            continue
-        neg = "!=" in a
-        k, want = a.split("!=" if neg else "=", 1)
-        v = get(k)
-        if ".." in want and not neg:
-            lo, hi = (int(x) for x in want.split(".."))
-            ok = isinstance(v, int) and not isinstance(v, bool) and \
-                lo <= v <= hi
-        else:
-            ok = (show(v) in want.split("|")) != neg
-        if not ok:
-            bad.append("%s=%s, want %s%s" % (k, show(v), "not " if neg else "",
-                                             want))
-    return bad
 
 
 def closed_port():
