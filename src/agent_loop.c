@@ -149,9 +149,9 @@ agent_guard_begin(void)
 	struct itimerval it;
 	long		 first;
 
-	if (!loop.guarding || (first = agent_connected() ?
-	    GUARD_CONNECTED_US : GUARD_DISCONNECTED_US) <= 0)
+	if (!loop.guarding)
 		return;
+	first = agent_connected() ? GUARD_CONNECTED_US : GUARD_DISCONNECTED_US;
 	guard_ticks = 0;
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = first / 1000000;
