@@ -781,7 +781,16 @@ dlv_leg_fail(struct probe_result *dst, const struct probe_result *leg,
 	dst->reply_code = leg->reply_code;
 	mm_strlcpy(dst->reply_text, leg->reply_text, sizeof(dst->reply_text));
 	if (is_conn_class(leg->fail) || leg->fail == FAIL_SLOW) {
+		/*
+		 * The submission leg is the probe's own server: its
+		 * connection classes stand as they are.  On the mailbox leg
+		 * "refused" or "timeout" alone would blame the MX, so the
+		 * class names the leg and the reason keeps the cause.
+		 */
 		dst->fail = leg->fail;
+		if (mailbox && leg->status == STATUS_CRITICAL &&
+		    leg->fail != FAIL_CONFIG && leg->fail != FAIL_INTERNAL)
+			dst->fail = FAIL_MAILBOX;
 		dlv_reason(dst, mailbox ? "mailbox: " : "submission: ",
 		    leg->reason);
 		return;

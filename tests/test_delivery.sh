@@ -12,7 +12,7 @@
 #   - queue held (defer_transports = lmtp) -> not_delivered within the deadline;
 #   - relay: default Postfix -> ok; reconfigured as an open relay (outside
 #     domain routed to discard:) -> open_relay, and no message was received;
-#   - Dovecot stopped -> refused, with a reason naming the mailbox leg.
+#   - Dovecot stopped -> mailbox, with the cause (connection refused) in the reason.
 # Every Postfix change is undone (postconf + reload) before the next check.
 #
 # Needs root (the Postfix master).  Outside CI it exits 77 when not root or a
@@ -299,9 +299,9 @@ else bad "relay configuration not restored"; fi
 run nodovecot delivery --name ddown -H 127.0.0.1 -p "$SMTP_PORT" --starttls \
     --ca-file "$W/certs/ca.crt" --from "$MAIL_USER@$MAIL_DOMAIN" \
     --rcpt "$MAIL_USER@$MAIL_DOMAIN" "${IMAPBOX[@]}" --delivery-deadline 5
-expect nodovecot critical refused '^mailbox: 127\.0\.0\.1: ' &&
+expect nodovecot critical mailbox '^mailbox: 127\.0\.0\.1: connection refused' &&
     [[ $(<"$T/nodovecot.rc") == 2 ]] &&
-    ok "dovecot stopped -> critical refused: $(jget "$T/nodovecot.json" reason)"
+    ok "dovecot stopped -> critical mailbox: $(jget "$T/nodovecot.json" reason)"
 postsuper -c "$PFC" -d ALL >/dev/null 2>&1
 
 echo "$pass passed, $fail failed"

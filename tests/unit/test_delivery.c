@@ -491,8 +491,13 @@ test_leg_fail(void **state)
 	mm_strlcpy(leg.reason, "127.0.0.1: connection refused",
 	    sizeof(leg.reason));
 	dlv_leg_fail(&d, &leg, 1);
-	assert_int_equal(d.fail, FAIL_REFUSED);
+	assert_int_equal(d.fail, FAIL_MAILBOX);
 	assert_string_equal(d.reason, "mailbox: 127.0.0.1: connection refused");
+	/* the same on the submission leg blames the probe's own server */
+	dlv_leg_fail(&d, &leg, 0);
+	assert_int_equal(d.fail, FAIL_REFUSED);
+	assert_string_equal(d.reason,
+	    "submission: 127.0.0.1: connection refused");
 
 	leg.fail = FAIL_AUTH;
 	mm_strlcpy(leg.reason, "login failed: A003 NO [AUTHENTICATIONFAILED]",
@@ -515,7 +520,7 @@ test_leg_fail(void **state)
 	mm_strlcpy(leg.reason, "step deadline (10000 ms) in state SEARCH",
 	    sizeof(leg.reason));
 	dlv_leg_fail(&d, &leg, 1);
-	assert_int_equal(d.fail, FAIL_TIMEOUT);
+	assert_int_equal(d.fail, FAIL_MAILBOX);
 	assert_string_equal(d.reason,
 	    "mailbox: step deadline (10000 ms) in state SEARCH");
 
