@@ -425,6 +425,19 @@ imap_response(struct psess *ps, const struct lp_reply *r)
 
 	psess_reply(ps, r);
 	psess_replystr(r, rs, sizeof(rs));
+	if (r->code == LP_CONT) {
+		/*
+		 * We send no literals and no AUTHENTICATE, so there is
+		 * nothing to continue; the server now takes whatever comes
+		 * next as data, so not even LOGOUT can be said safely.  As
+		 * a greeting, "+" is no greeting at all.
+		 */
+		psess_fail(ps, FAIL_PROTOCOL,
+		    "unexpected continuation request in state %s: %s",
+		    strstate[s->state], rs);
+		imap_set_state(s, IMAP_DONE);
+		return PA_DONE;
+	}
 	switch (s->state) {
 	case IMAP_GREETING:
 		return imap_greeting(s, r);

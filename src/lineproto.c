@@ -30,7 +30,8 @@ static const char *lp_errname[LPE_LAST] = {
 	"trailing data after reply",
 	"malformed response",
 	"response tagged for another command",
-	"command could not be queued"
+	"command could not be queued",
+	"bare CR in reply (CR without LF)"
 };
 
 const char *
@@ -72,6 +73,37 @@ lp_sanitize(char *dst, size_t dstlen, const char *src, size_t len)
 	mm_sanitize(dst, dstlen, src, len);
 }
 
+void
+lp_mask(char *s, const char *secret)
+{
+	char	 sec[LP_SENDMAX];
+	size_t	 n, slen, k;
+	char	*p;
+
+	if (s == NULL || secret == NULL || strlen(secret) < 3)
+		return;
+	/* compare like with like: s has been through lp_sanitize() */
+	lp_sanitize(sec, sizeof(sec), secret, strlen(secret));
+	n = strlen(sec);
+	for (p = strstr(s, sec); p != NULL; p = strstr(p + n, sec))
+		memset(p, '*', n);
+	slen = strlen(s);
+	for (k = n - 1 < slen ? n - 1 : slen; k >= 3; k--)
+		if (memcmp(s + slen - k, sec, k) == 0) {
+			memset(s + slen - k, '*', k);
+			break;
+		}
+	explicit_bzero(sec, sizeof(sec));
+}
+
+/* received text, about to be shown: hide what we sent as secret */
+static void
+lp_mask_in(struct lineproto *lp, char *s)
+{
+	lp_mask(s, lp->secret);
+	lp_mask(s, lp->sent_secret);
+}
+
 static int
 lp_fail(struct lineproto *lp, int err, const char *line, size_t len)
 {
@@ -80,6 +112,7 @@ lp_fail(struct lineproto *lp, int err, const char *line, size_t len)
 	lp->err = err;
 	if (line != NULL && len > 0) {
 		lp_sanitize(shown, sizeof(shown), line, len);
+		lp_mask_in(lp, shown);
 		snprintf(lp->error, sizeof(lp->error), "%s: \"%s%s\"",
 		    lp_strerror(err), shown, len >= sizeof(shown) ? "..." : "");
 	} else
@@ -99,6 +132,8 @@ lp_check_bytes(const char *line, size_t len)
 
 		if (c == '\0')
 			return LPE_NUL;
+		if (c == '\r')
+			return LPE_BARECR;
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return LPE_BINARY;
 	}
@@ -113,6 +148,7 @@ lp_trace_in(struct lineproto *lp, const char *line, size_t len)
 	if (!log_token_enabled(lp->token))
 		return;
 	lp_sanitize(buf, sizeof(buf), line, len);
+	lp_mask_in(lp, buf);
 	log_debug(lp->token, "<<< %s%s", buf, len > TRACE_MAX ? "..." : "");
 }
 
@@ -177,6 +213,13 @@ lp_input(struct lineproto *lp, const char *data, size_t len, size_t *used)
 		/* never look further than one maximal line */
 		scan = avail < lp->linemax + 2 ? avail : lp->linemax + 2;
 		if ((nl = memchr(p, '\n', scan)) == NULL) {
+			const char	*cr = memchr(p, '\r', scan);
+
+			/* a CR followed by a byte other than LF ends no line */
+			if (cr != NULL && (size_t)(cr - p) + 1 < avail &&
+			    cr[1] != '\n')
+				return lp_fail(lp, LPE_BARECR, p,
+				    (size_t)(cr - p));
 			if (avail >= lp->linemax + 2)
 				return lp_fail(lp, LPE_TOOLONG, p, 40);
 			break;
@@ -241,6 +284,10 @@ lp_send(struct lineproto *lp, size_t show, const char *line)
 			log_debug(lp->token, ">>> %s<redacted>", shown);
 		}
 	}
+	/* servers echo: remember the secret part to mask it in replies */
+	if (show < len)
+		mm_strlcpy(lp->sent_secret, line + show,
+		    sizeof(lp->sent_secret));
 	memcpy(buf, line, len);
 	buf[len] = '\r';
 	buf[len + 1] = '\n';

@@ -12,8 +12,11 @@
  * Line ends: CRLF, and a bare LF is accepted as well (robustness: we
  * monitor servers, we do not certify them; every real server sends
  * CRLF).  A CR anywhere else, a NUL, or any other control byte except
- * TAB is a protocol error.  8-bit bytes are accepted (UTF-8 greetings
- * exist) and sanitised before they are shown anywhere.
+ * TAB is a protocol error.  A CR followed by anything but LF fails at
+ * once, even before a line end arrives: a server that ends its lines
+ * with a bare CR would otherwise look like a silent one and end in a
+ * timeout instead of a definite answer.  8-bit bytes are accepted
+ * (UTF-8 greetings exist) and sanitised before they are shown anywhere.
  */
 #ifndef MAILMON_LINEPROTO_H
 #define MAILMON_LINEPROTO_H
@@ -52,6 +55,7 @@ enum lp_err {
 	LPE_SYNTAX,		/* line fits no response form */
 	LPE_TAG,		/* IMAP tag of another command */
 	LPE_SEND,		/* command could not be queued */
+	LPE_BARECR,		/* CR not followed by LF */
 	LPE_LAST
 };
 
@@ -100,6 +104,14 @@ struct lineproto {
 	int		 same_code;	/* every line of a reply has one code (SMTP) */
 	int		 forbid_trailing; /* no bytes may follow a final reply */
 	int		 stream;	/* keep only the final line in reply.text */
+	/*
+	 * The login secret of this session (NULL = none): servers echo
+	 * what they were sent, so received text is masked with it
+	 * wherever it is shown (trace, error text), like sent text.
+	 */
+	const char	*secret;
+	/* the redacted part of the last command sent (a SASL token) */
+	char		 sent_secret[LP_SENDMAX];
 
 	int		 in_reply;	/* some lines of a reply arrived */
 	struct lp_reply	 reply;
@@ -154,5 +166,12 @@ const char	*lp_reply_last(const struct lp_reply *);
 /* printable copy of a line for traces and reasons */
 void		 lp_sanitize(char *dst, size_t dstlen, const char *src,
 		    size_t len);
+/*
+ * Overwrite with '*' every copy of secret in sanitised text s, and a
+ * start of it at the very end of s (a bounded copy may have cut it
+ * there).  Secrets shorter than 3 bytes are left alone: masking them
+ * would star ordinary letters everywhere and hide nothing.
+ */
+void		 lp_mask(char *s, const char *secret);
 
 #endif

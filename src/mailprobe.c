@@ -129,7 +129,6 @@ main(int argc, char **argv)
 		    "%s UNKNOWN - watchdog: no result after %u s\n", cli.label,
 		    secs);
 	signal(SIGALRM, watchdog);
-	alarm(secs);
 
 	memset(&run, 0, sizeof(run));
 	if ((run.ev = ev_new()) == NULL) {
@@ -141,6 +140,11 @@ main(int argc, char **argv)
 		ev_free(run.ev);
 		return unknown(cli.label, cli.json, "cannot start the probe");
 	}
+	/*
+	 * Armed only now: probe_start() may spend a while loading the CA
+	 * store, and the probe's own deadline starts after that.
+	 */
+	alarm(secs);
 	/* probe_start() copied the options: drop our copy of the secrets */
 	explicit_bzero(o.pass, sizeof(o.pass));
 	explicit_bzero(o.mbox.pass, sizeof(o.mbox.pass));

@@ -424,6 +424,7 @@ psess_init(struct psess *ps, const struct proto_ops *ops,
 	ps->tlsmode = o->tls;
 	ps->user = o->user;
 	ps->pass = o->pass;
+	ps->lp.secret = o->pass;
 	ps->tls = 0;
 	ps->failed = 0;
 	ps->status = STATUS_OK;
@@ -439,6 +440,14 @@ psess_init(struct psess *ps, const struct proto_ops *ops,
 		ops->init(ps);
 }
 
+/* server text about to be kept: hide the password and SASL tokens */
+static void
+psess_mask(struct psess *ps, char *s)
+{
+	lp_mask(s, ps->pass);
+	lp_mask(s, ps->lp.sent_secret);
+}
+
 static void
 psess_vfail(struct psess *ps, enum fail_class f, enum probe_status st,
     const char *fmt, va_list ap)
@@ -450,6 +459,8 @@ psess_vfail(struct psess *ps, enum fail_class f, enum probe_status st,
 	ps->status = st;
 	ps->res->fail = f;
 	vsnprintf(ps->res->reason, sizeof(ps->res->reason), fmt, ap);
+	/* reasons quote server text, and servers echo what they got */
+	psess_mask(ps, ps->res->reason);
 	log_debug(ps->ops->name, "%s%sfailure %s: %s", ps->opts->name,
 	    ps->opts->name[0] != '\0' ? ": " : "", probe_fail_name(f),
 	    ps->res->reason);
@@ -486,6 +497,7 @@ psess_note(struct psess *ps, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ps->res->reason, sizeof(ps->res->reason), fmt, ap);
 	va_end(ap);
+	psess_mask(ps, ps->res->reason);
 }
 
 void
@@ -521,6 +533,8 @@ psess_reply(struct psess *ps, const struct lp_reply *r)
 		tmp[3] = ' ';
 	ps->res->reply_code = r->code;
 	mm_sanitize(ps->res->reply_text, sizeof(ps->res->reply_text), tmp, n);
+	psess_mask(ps, ps->res->reply_text);
+	explicit_bzero(tmp, sizeof(tmp));
 }
 
 const char *
@@ -912,17 +926,18 @@ probe_session_broken(struct probe *p)
 {
 	struct psess	*ps = &p->u.ps;
 	enum fail_class	 f = io_fail(p->io), before = p->res.fail;
-	char		 why[IO_ERROR_MAX];
+	char		 why[IO_ERROR_MAX], state[32];
 
 	mm_strlcpy(why, io_error(p->io), sizeof(why));
+	/* closed() moves the machine to DONE: name the state it was in */
+	mm_strlcpy(state, ps->ops->state(ps), sizeof(state));
 	ps->ops->closed(ps);
 	if (p->res.fail == FAIL_CLOSED && before != FAIL_CLOSED) {
 		/* not an orderly close: say what really happened */
 		p->res.fail = f != FAIL_NONE && f != FAIL_CLOSED ? f :
 		    FAIL_NETWORK;
 		probe_reason(p, "%s in state %s",
-		    why[0] != '\0' ? why : "connection broken",
-		    ps->ops->state(ps));
+		    why[0] != '\0' ? why : "connection broken", state);
 	}
 	probe_finish(p);
 }
@@ -1039,6 +1054,7 @@ probe_wipe(struct probe *p)
 {
 	explicit_bzero(p->opts.pass, sizeof(p->opts.pass));
 	explicit_bzero(p->opts.mbox.pass, sizeof(p->opts.mbox.pass));
+	explicit_bzero(p->u.ps.lp.sent_secret, sizeof(p->u.ps.lp.sent_secret));
 }
 
 /* release everything, apply the status policy, report once */

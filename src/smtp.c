@@ -284,6 +284,7 @@ smtp_enter_auth(struct smtp_sess *s)
 		return ENTER_SKIP;
 	}
 	psess_phase_begin(&s->ps, PH_AUTH);
+	s->auth_cancel = 0;
 	rc = sasl_start(&s->sasl, &smtp_sasl, mech, s->ps.user, s->ps.pass,
 	    "", line, sizeof(line), &show);
 	if (rc != SASL_SEND) {
@@ -610,10 +611,30 @@ smtp_response(struct psess *ps, const struct lp_reply *r)
 		s->stop = 1;
 		break;
 	case SMTP_AUTH:
+		if (s->auth_cancel) {
+			/* the answer to "*" (501) only closes the exchange */
+			psess_phase_end(ps, PH_AUTH);
+			s->stop = 1;
+			break;
+		}
 		rc = sasl_next(&s->sasl, r->code, line, sizeof(line), &show);
 		if (rc == SASL_SEND) {
 			rc = lp_send(&ps->lp, show, line);
 			explicit_bzero(line, sizeof(line));
+			return rc == 0 ? PA_WAIT : smtp_send_failed(s);
+		}
+		if (rc == SASL_FAIL && r->code == smtp_sasl.cont_code) {
+			/*
+			 * A challenge the mechanism has no answer for.  The
+			 * server still waits for a base64 line, so a QUIT now
+			 * would be read as one: cancel first (RFC 4954 4).
+			 * The credentials are never sent a second time.
+			 */
+			psess_fail(ps, FAIL_AUTH, "authentication failed: "
+			    "unexpected challenge after the last response: %s",
+			    rs);
+			s->auth_cancel = 1;
+			rc = lp_send(&ps->lp, LP_PUBLIC, "*");
 			return rc == 0 ? PA_WAIT : smtp_send_failed(s);
 		}
 		psess_phase_end(ps, PH_AUTH);

@@ -64,6 +64,7 @@ struct smtp_sess {
 	int			 relay_done[2];
 	int			 data_ok;	/* 250 after the message body */
 	int			 quit_sent;
+	int			 auth_cancel;	/* "*" sent to end AUTH */
 };
 
 /* SMTP reply line: "250-text", "250 text", "250" */

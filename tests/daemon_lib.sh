@@ -1,18 +1,20 @@
 # shellcheck shell=bash
 # daemon_lib.sh - helpers for the mailmond integration tests (sourced).
 #
-#   top_srcdir=... PORT_OFFSET=N
+#   . "$(dirname "$0")/testlib.sh"
+#   PORT_OFFSET=N
 #   . "$top_srcdir/tests/daemon_lib.sh"
 #
-# Defines: the PASS/FAIL counters and check(), wait_until, SNMP helpers
-# with numeric OIDs (no MIB files), a private snmpd master agent and
-# snmptrapd whose snmpd.conf the test may extend (dl_master_*), loopback
-# TCP listeners that answer or stay silent (dl_listener), and a line
-# stamper for logs with millisecond times.  Every port comes from
-# tests/fixtures/lib.sh, shifted by PORT_OFFSET.
+# Builds on testlib.sh (counters, check, skip, need, workdir).  Defines
+# wait_until and numeric comparisons, SNMP helpers with numeric OIDs (no
+# MIB files), a private snmpd master agent and snmptrapd whose snmpd.conf
+# the test may extend (dl_master_*), loopback TCP listeners that answer
+# or stay silent (dl_listener), and a line stamper for logs with
+# millisecond times.  Every port comes from tests/fixtures/lib.sh,
+# shifted by PORT_OFFSET.
 #
-# The caller sets W (work directory, searchable by other users) before
-# using dl_master_* and may set WALKS (file collecting every SNMP answer).
+# The caller creates W (testlib's workdir) before using dl_master_* and
+# may set WALKS (file collecting every SNMP answer).
 
 DL_FIX=${top_srcdir:?top_srcdir not set}/tests/fixtures
 # shellcheck source=fixtures/lib.sh
@@ -20,39 +22,7 @@ DL_FIX=${top_srcdir:?top_srcdir not set}/tests/fixtures
 unset MIBS MIBDIRS
 case :$PATH: in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
 
-# ---- results ------------------------------------------------------------
-
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else ko "$what"; fi
-}
-dl_summary() {
-	echo "$pass passed, $fail failed"
-	(( fail == 0 ))
-}
-
-# skip REASON: exit 77, except under CI=true where it is a failure
-skip() {
-	if [[ ${CI:-} == true ]]; then
-		echo "FAIL: $* (CI=true: missing dependencies are failures)"
-		echo "$pass passed, $((fail + 1)) failed"
-		exit 1
-	fi
-	echo "SKIP: $*"
-	exit 77
-}
-
-# need PROGRAM... -> skip unless every program is on PATH
-need() {
-	local p
-	for p in "$@"; do
-		command -v "$p" >/dev/null 2>&1 || skip "$p not installed"
-	done
-}
+# ---- waiting and comparing ---------------------------------------------
 
 # wait_until SECONDS CMD... -> 0 as soon as CMD succeeds (polls every 0.2 s)
 wait_until() {

@@ -23,19 +23,18 @@
 # no mail server is needed.  One PASS/FAIL line per check, measured
 # times as indented lines, "N passed, N failed" at the end.  Exits 77
 # (skip) only when a program is missing and CI is not "true".
+
+# helpers run through check, wait_until and the exit trap
+# shellcheck disable=SC2317
 set -uo pipefail
 
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
-top_srcdir=$(cd "$top_srcdir" && pwd)
-top_builddir=$(cd "$top_builddir" && pwd)
-MAILMOND=$top_builddir/src/mailmond
-
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
 export PORT_OFFSET=600
 # shellcheck source=daemon_lib.sh
 . "$top_srcdir/tests/daemon_lib.sh"
 
-[[ ${MAILMON_INTEGRATION:-1} == 0 ]] && { echo "SKIP: MAILMON_INTEGRATION=0"; exit 77; }
+integration_gate
 need snmpd snmptrapd snmpget snmpwalk ss setpriv "${PYTHON3:-python3}"
 [[ -x $MAILMOND ]] || skip "$MAILMOND not built"
 
@@ -46,8 +45,7 @@ PORT_BEAT=$((10250 + PORT_OFFSET))	# answers: probe "beat" stays ok
 PORT_FLAP=$((10251 + PORT_OFFSET))	# answers until the test stops it
 PORT_SILENT=$((10252 + PORT_OFFSET))	# accepts, never says a word
 
-W=$(mktemp -d /tmp/mm-agx.XXXX) || exit 1
-chmod 0755 "$W"
+workdir /tmp/mm-agx.XXXX cleanup
 M=$W/mm
 mkdir -p "$M"
 LOG=$M/mailmond.log
@@ -73,10 +71,7 @@ cleanup() {
 	fi
 	dl_master_stop
 	for p in beat flap silent; do dl_listener_stop "$W/$p.pid"; done
-	# MAILMON_KEEP=1 keeps the work directory for a post-mortem
-	if [[ -n ${MAILMON_KEEP:-} ]]; then echo "kept $W"; else rm -rf "$W"; fi
 }
-trap cleanup EXIT
 
 # ---- helpers ------------------------------------------------------------
 
@@ -157,11 +152,9 @@ time.sleep(3600)
 
 # ---- servers --------------------------------------------------------------
 
-dl_master_setup "agentXTimeout 1" "agentXRetries 0" || { ko "master setup"; dl_summary; exit 1; }
+dl_master_setup "agentXTimeout 1" "agentXRetries 0" || abort "master setup"
 if ! dl_trapd_start || ! dl_snmpd_start; then
-	ko "snmpd and snmptrapd start"
-	dl_summary
-	exit 1
+	abort "snmpd and snmptrapd start"
 fi
 dl_listener "$PORT_BEAT" answer "$W/beat.pid" || ko "beat listener"
 dl_listener "$PORT_FLAP" answer "$W/flap.pid" || ko "flap listener"
@@ -208,9 +201,7 @@ check "mailmond runs" wait_until 5 test -s "$M/mailmond.pid"
 if ! proc_running "$MMPID"; then
 	echo "mailmond did not start; its log:"
 	cat "$LOG"
-	ko "mailmond start"
-	dl_summary
-	exit 1
+	abort "mailmond start"
 fi
 nfd=$(find "/proc/$MMPID/fd" -mindepth 1 2>/dev/null | wc -l)
 check "mailmond keeps the $NFDS inherited fds ($nfd open)" ge "$nfd" "$NFDS"
@@ -398,4 +389,4 @@ check "SIGTERM: clean exit (status $rc)" test "$rc" -eq 0
 echo "     measured: reconnect after kill -9 ${RECONNECT_MS:-?} ms, GET median ${GET_MS:-?} ms," \
 	"largest gap of a 1 s probe with snmpd frozen ${STALL_GAP:-?} ms," \
 	"longest loop stall ~${STALL_LONGEST:-?} ms, back after a master drop ${DROP_MS:-?} ms"
-dl_summary
+finish

@@ -8,41 +8,25 @@
 #
 # Exits 77 (skip) only when a program is missing and CI is not "true", or
 # when MAILMON_INTEGRATION=0.  Ends with "N passed, N failed".
+
+# helpers run through check, wait_until and the exit trap
+# shellcheck disable=SC2317
 set -uo pipefail
 
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
-top_srcdir=$(cd "$top_srcdir" && pwd)
-top_builddir=$(cd "$top_builddir" && pwd)
-FIX=$top_srcdir/tests/fixtures
-MAILMOND=$top_builddir/src/mailmond
-
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
 export PORT_OFFSET=200
-# shellcheck source=fixtures/lib.sh
-. "$FIX/lib.sh"
-unset MIBS MIBDIRS
+# shellcheck source=daemon_lib.sh
+. "$top_srcdir/tests/daemon_lib.sh"
+FIX=$DL_FIX
 
-skip() {
-	if [[ ${CI:-} == true ]]; then
-		echo "FAIL: $* (CI=true: missing dependencies are failures)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "SKIP: $*"
-	exit 77
-}
-
-[[ ${MAILMON_INTEGRATION:-1} == 0 ]] && { echo "SKIP: MAILMON_INTEGRATION=0"; exit 77; }
-for p in snmpd snmptrapd snmpget snmpwalk dovecot ss setpriv; do
-	command -v "$p" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
-	command -v "$p" >/dev/null 2>&1 || skip "$p not installed"
-done
+integration_gate
+need snmpd snmptrapd snmpget snmpwalk dovecot ss setpriv
 [[ -x $MAILMOND ]] || skip "$MAILMOND not built"
 ROOT=0
 (( EUID == 0 )) && ROOT=1
 
-W=$(mktemp -d /tmp/mmd-XXXXXX) || exit 1
-chmod 0755 "$W"
+workdir /tmp/mmd-XXXXXX cleanup
 M=$W/mm
 mkdir -p "$M"
 RUNUSER=$(id -un)
@@ -59,15 +43,6 @@ WALKS=$M/walks.txt
 TRAPS=$W/snmp/traps.log
 : > "$WALKS"
 
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else ko "$what"; fi
-}
-
 cleanup() {
 	if [[ -n $MMPID ]] && proc_running "$MMPID"; then
 		kill -TERM "$MMPID" 2>/dev/null
@@ -81,55 +56,15 @@ cleanup() {
 		tail -n 20 "$TRAPS" 2>/dev/null
 	fi
 	"$FIX/servers.sh" stop "$W" >/dev/null 2>&1
-	# MAILMON_KEEP=1 keeps the work directory for a post-mortem
-	if [[ -n ${MAILMON_KEEP:-} ]]; then echo "kept $W"; else rm -rf "$W"; fi
 }
-trap cleanup EXIT
 
 # ---- helpers ------------------------------------------------------------
 
-B=.1.3.6.1.4.1.2789.5		# MAILMON-MIB::mailmonMIB
-ENTRY=$B.2.3.1			# mailmonProbeEntry
-COL_HOST=2 COL_STATUS=6 COL_FAIL=9 COL_LATENCY=14 COL_CHECKS=30
-SNMP=(-v2c -c public -m : -On -t 2 -r 1 "127.0.0.1:$SNMPD_PORT")
-
-# the instance part of a probe name: length, then one sub-id per byte
-idx() {
-	local s=$1 o=${#1} i
-	for ((i = 0; i < ${#s}; i++)); do o+=".$(printf '%d' "'${s:i:1}")"; done
-	echo "$o"
-}
-get() {	# get OID -> value only
-	snmpget "${SNMP[@]}" -Oqv "$1" 2>/dev/null | tee -a "$WALKS" | tr -d '"'
-}
-col() { get "$ENTRY.$1.$(idx "$2")"; }
-walk() { snmpwalk "${SNMP[@]}" "$@" 2>&1 | tee -a "$WALKS"; }
-rows() {	# number of rows in the table
-	walk "$ENTRY.$COL_HOST" | awk '{print $1}' | grep "^$ENTRY.$COL_HOST\." | wc -l
-}
-rows_are() { [[ $(rows) == "$1" ]]; }
-has_row() { [[ $(col "$COL_STATUS" "$1") =~ ^[0-9]+$ ]]; }
-no_row() { ! has_row "$1"; }
-status_is() { [[ $(col "$COL_STATUS" "$1") == "$2" ]]; }
 sermailport_is() { [[ $(get "$B.1.0") == "$1" ]]; }
-# wait_until SECONDS CMD... -> 0 as soon as CMD succeeds
-wait_until() {
-	local end=$((SECONDS + $1))
-	shift
-	while ((SECONDS < end)); do
-		"$@" && return 0
-		sleep 0.5
-	done
-	"$@"
-}
+uid_is() { [[ $(uid_of "$1") == "$2" ]]; }
 trap_seen() {	# trap_seen TRAPOID NAME -> a notification TRAPOID naming NAME
 	grep -F "$1" "$TRAPS" 2>/dev/null | grep -qF "$ENTRY.$COL_STATUS.$(idx "$2") "
 }
-positive() { [[ $1 =~ ^[0-9]+$ ]] && (( $1 > 0 )); }
-# ge A B: both numbers and A >= B
-ge() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]] && (( $1 >= $2 )); }
-gt() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]] && (( $1 > $2 )); }
-uid_of() { awk '/^Uid:/{print $2}' "/proc/$1/status" 2>/dev/null; }
 
 # a loopback port nothing listens on
 free_port() {
@@ -143,9 +78,7 @@ free_port() {
 
 if ! "$FIX/servers.sh" start "$W" > "$W/servers.out" 2>&1; then
 	cat "$W/servers.out"
-	ko "fixtures start ($SERVICES)"
-	echo "$pass passed, $fail failed"
-	exit 1
+	abort "fixtures start ($SERVICES)"
 fi
 AGENTX=$W/snmp/agentx.sock
 CLOSED=$(free_port)
@@ -209,12 +142,12 @@ USEROPT=()
 MMPID=$!
 check "mailmond runs" wait_until 5 test -s "$M/mailmond.pid"
 check "pid file holds the daemon's pid" test "$(cat "$M/mailmond.pid" 2>/dev/null)" = "$MMPID"
-check "runs as $RUNUSER" test "$(uid_of "$MMPID")" = "$(id -u "$RUNUSER")"
+# the pid file is written before privileges are dropped: give it time
+check "runs as $RUNUSER" wait_until 5 uid_is "$MMPID" "$(id -u "$RUNUSER")"
 if ! proc_running "$MMPID"; then
 	echo "mailmond did not start; its log:"
 	cat "$LOG" 2>/dev/null
-	echo "$pass passed, $((fail + 1)) failed"
-	exit 1
+	abort "mailmond start"
 fi
 
 check "all $NPROBES rows walk" wait_until 20 rows_are "$NPROBES"
@@ -315,5 +248,4 @@ check "daemon mode: process detached (other session)" \
 [[ -n $bgpid ]] && kill -TERM "$bgpid" 2>/dev/null
 check "daemon mode: stops on SIGTERM" wait_until 5 bash -c '! kill -0 "$1" 2>/dev/null' _ "${bgpid:-1}"
 
-echo "$pass passed, $fail failed"
-(( fail == 0 ))
+finish

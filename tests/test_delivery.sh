@@ -16,20 +16,17 @@
 # Every Postfix change is undone (postconf + reload) before the next check.
 #
 # Needs root (the Postfix master).  Outside CI it exits 77 when not root or a
-# server is missing; under CI=true that is a failure.  By hand:
+# server is missing; under CI=true that is a failure.  MAILMON_INTEGRATION=0
+# skips it (exit 77).  By hand:
 #
 #   sudo top_srcdir=. top_builddir=../build tests/test_delivery.sh
 #
 # Env: KEEP=1 leaves the work directory (logs) behind; MAILPROBE=path.
 set -uo pipefail
 
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
-top_srcdir=$(cd "$top_srcdir" && pwd)
-top_builddir=$(cd "$top_builddir" && pwd)
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
 FX=$top_srcdir/tests/fixtures
-MP=${MAILPROBE:-$top_builddir/src/mailprobe}
-PY=${PYTHON3:-python3}
 
 export PORT_OFFSET=400
 export TLS_CERT=server
@@ -37,23 +34,12 @@ export MAIL_PASS="mmDl${RANDOM}x${RANDOM}w"
 # shellcheck source=fixtures/lib.sh
 . "$FX/lib.sh"
 
-skip_or_fail() {
-	if [[ ${CI:-} == true ]]; then
-		echo "FAIL: $* (a missing dependency is a failure under CI)"
-		exit 1
-	fi
-	echo "SKIP: $*"
-	exit 77
-}
+integration_gate
+(( EUID == 0 )) || skip "needs root (the Postfix master)"
+need dovecot postfix postconf postsuper "$PY" openssl ss setpriv
+[[ -x $MP ]] || abort "$MP not built"
 
-(( EUID == 0 )) || skip_or_fail "needs root (the Postfix master)"
-for c in dovecot postfix postconf postsuper "$PY" openssl ss setpriv; do
-	command -v "$c" >/dev/null || skip_or_fail "$c not installed (tests/install-deps.sh)"
-done
-[[ -x $MP ]] || { echo "FAIL: $MP not built"; exit 1; }
-
-W=$(mktemp -d /tmp/mm-dlv.XXXX) || exit 1
-chmod 0755 "$W"
+workdir /tmp/mm-dlv.XXXX cleanup
 T=$W/t
 mkdir -p "$T"
 export SERVICES="dovecot postfix"
@@ -61,24 +47,18 @@ PFC=$W/postfix/etc
 PFLOG=$W/postfix/log/postfix.log
 MD=$W/dovecot/mail/$MAIL_USER/Maildir
 
+# shellcheck disable=SC2317  # called at exit (workdir above)
 cleanup() {
 	"$FX/servers.sh" stop "$W" >/dev/null 2>&1
-	if [[ -n ${KEEP:-} ]]; then echo "work directory kept: $W"; else rm -rf "$W"; fi
 }
-trap cleanup EXIT
 
 if ! "$FX/servers.sh" start "$W" >"$T/start.log" 2>&1; then
 	cat "$T/start.log"
-	echo "FAIL: fixtures did not start"
-	exit 1
+	abort "fixtures did not start"
 fi
 printf '%s\n' "$MAIL_PASS" > "$T/pw"
 printf 'wrong%s\n' "$RANDOM" > "$T/badpw"
 chmod 0600 "$T/pw" "$T/badpw"
-
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 
 # jget FILE FIELD -> the field's value (strings bare, null as "null")
 jget() {
@@ -126,7 +106,7 @@ expect() {
 	if [[ $s == "$st" && $f == "$fl" && ( -z $re || $r =~ $re ) ]]; then
 		return 0
 	fi
-	bad "$n: status=$s fail=$f rc=$rc reason='$r' (want $st/$fl${re:+ ~ $re})"
+	ko "$n: status=$s fail=$f rc=$rc reason='$r' (want $st/$fl${re:+ ~ $re})"
 	sed 's/^/    /' "$T/$n.err" | tail -5
 	return 1
 }
@@ -160,13 +140,13 @@ if expect imap ok none '^delivered in [0-9]+ ms via imap'; then
 	d=$(jget "$T/imap.json" timings_us.delivery)
 	if [[ $tok =~ ^mailmon-dimap-[0-9]+-[0-9a-f]+$ && $d =~ ^[0-9]+$ ]] && (( d > 0 )) &&
 	    [[ $(<"$T/imap.rc") == 0 ]]; then
-		if in_maildir "$tok"; then bad "imap: message $tok still in the Maildir"
+		if in_maildir "$tok"; then ko "imap: message $tok still in the Maildir"
 		else ok "imap round trip: token $tok, delivery ${d} us, message deleted"; fi
 	else
-		bad "imap: token='$tok' delivery='$d' rc=$(<"$T/imap.rc")"
+		ko "imap: token='$tok' delivery='$d' rc=$(<"$T/imap.rc")"
 	fi
 fi
-grep -qF "$MAIL_PASS" "$T/imap.json" "$T/imap.err" && bad "imap: password leaked to output"
+grep -qF "$MAIL_PASS" "$T/imap.json" "$T/imap.err" && ko "imap: password leaked to output"
 
 # --- 2. the same through POP3 -------------------------------------------------
 run pop delivery --name dpop "${SUBMIT[@]}" "${POPBOX[@]}" --delivery-deadline 20
@@ -176,7 +156,7 @@ if expect pop ok none '^delivered in [0-9]+ ms via pop3'; then
 	if [[ $d =~ ^[0-9]+$ ]] && (( d > 0 )) && [[ -n $tok ]] && ! in_maildir "$tok"; then
 		ok "pop3 round trip: delivery ${d} us, message deleted"
 	else
-		bad "pop3: token='$tok' delivery='$d' or message left in the Maildir"
+		ko "pop3: token='$tok' delivery='$d' or message left in the Maildir"
 	fi
 fi
 
@@ -192,7 +172,7 @@ if expect c1 ok none && expect c2 ok none; then
 	if [[ -n $t1 && -n $t2 && $t1 != "$t2" ]] && ! in_maildir "$t1" && ! in_maildir "$t2"; then
 		ok "concurrent probes: both ok, tokens $t1 / $t2, both deleted"
 	else
-		bad "concurrent probes: tokens '$t1' '$t2' equal, empty or left behind"
+		ko "concurrent probes: tokens '$t1' '$t2' equal, empty or left behind"
 	fi
 fi
 
@@ -215,8 +195,8 @@ for proto in imap pop3; do
 	box=("${IMAPBOX[@]}"); [[ $proto == pop3 ]] && box=("${POPBOX[@]}")
 	run "stale-$proto" delivery --name dstale "${SUBMIT[@]}" "${box[@]}" --delivery-deadline 20
 	if expect "stale-$proto" ok none 'stale test mail deleted'; then
-		if in_maildir "$stale"; then bad "stale ($proto): leftover $stale still there"
-		elif ! in_maildir "$other"; then bad "stale ($proto): another probe's message was deleted"
+		if in_maildir "$stale"; then ko "stale ($proto): leftover $stale still there"
+		elif ! in_maildir "$other"; then ko "stale ($proto): another probe's message was deleted"
 		else ok "stale ($proto): leftover of an earlier run deleted, other probe's kept"; fi
 	fi
 done
@@ -252,7 +232,7 @@ EOT
 		    $(jget "$T/held.json" timings_us.delivery) == null ]]; then
 			ok "queue held -> critical not_delivered, waited ${el} ms after the 250"
 		else
-			bad "queue held: waited ${el} ms after the 250 (want 3000..4500) rc=$(<"$T/held.rc")"
+			ko "queue held: waited ${el} ms after the 250 (want 3000..4500) rc=$(<"$T/held.rc")"
 		fi
 	fi
 	postconf -c "$PFC" -X defer_transports
@@ -260,7 +240,7 @@ EOT
 	postfix -c "$PFC" reload >/dev/null 2>&1
 	postsuper -c "$PFC" -d ALL >/dev/null 2>&1
 else
-	bad "could not set defer_transports"
+	ko "could not set defer_transports"
 fi
 
 # --- 7. open relay ------------------------------------------------------------
@@ -283,15 +263,15 @@ if pf_set "mynetworks = 127.0.0.0/8" \
 	if [[ $msgs_before == "$msgs_after" ]] && ! grep -q 'relaytest@example.net.*status=' "$PFLOG"; then
 		ok "relay probes sent no DATA ($msgs_after messages received before and after)"
 	else
-		bad "relay probe: messages received $msgs_before -> $msgs_after"
+		ko "relay probe: messages received $msgs_before -> $msgs_after"
 	fi
 else
-	bad "open-relay configuration did not take effect"
+	ko "open-relay configuration did not take effect"
 fi
 postconf -c "$PFC" -X transport_maps
 pf_set "mynetworks = $orig_net" "smtpd_relay_restrictions = $orig_rr"
 if wait_relay ok; then ok "relay configuration restored: relay denied again"
-else bad "relay configuration not restored"; fi
+else ko "relay configuration not restored"; fi
 
 # --- 8. Dovecot stopped: the mailbox leg fails --------------------------------
 "$FX/dovecot.sh" stop "$W" >/dev/null 2>&1
@@ -304,5 +284,4 @@ expect nodovecot critical mailbox '^mailbox: 127\.0\.0\.1: connection refused' &
     ok "dovecot stopped -> critical mailbox: $(jget "$T/nodovecot.json" reason)"
 postsuper -c "$PFC" -d ALL >/dev/null 2>&1
 
-echo "$pass passed, $fail failed"
-(( fail == 0 && pass > 0 ))
+finish

@@ -17,33 +17,14 @@
 # FAKE_JOBS, FAKE_TIME_SCALE and KEEP=1 as in run_scenarios.py.
 set -uo pipefail
 
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
-top_srcdir=$(cd "$top_srcdir" && pwd)
-top_builddir=$(cd "$top_builddir" && pwd)
-MP=${MAILPROBE:-$top_builddir/src/mailprobe}
-PY=${PYTHON3:-python3}
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
 
-if ! command -v "$PY" >/dev/null 2>&1; then
-	if [[ ${CI:-} == true ]]; then
-		echo "FAIL: $PY not found (a missing dependency is a failure under CI)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "SKIP: $PY not found"
-	exit 77
-fi
-if ! command -v openssl >/dev/null 2>&1; then
-	echo "FAIL: openssl not found (needed for the test certificate)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+need "$PY"
+command -v openssl >/dev/null 2>&1 ||
+    abort "openssl not found (needed for the test certificate)"
 # the program under test missing is always a failure
-if [[ ! -x $MP ]]; then
-	echo "FAIL: $MP not built"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+[[ -x $MP ]] || abort "$MP not built"
 
 exec "$PY" "$top_srcdir/tests/fake/run_scenarios.py" --mailprobe "$MP" \
     --scenarios "$top_srcdir/tests/fake/scenarios" "$@"

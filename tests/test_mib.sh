@@ -14,27 +14,15 @@
 # with tests/install-deps.sh --npm-mibs.
 set -u
 
-srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
+TL_PASS="ok -"
+TL_FAIL="not ok -"
+srcdir=$top_srcdir
 MIB=$srcdir/mibs/MAILMON-MIB.txt
-T=$(mktemp -d "${TMPDIR:-/tmp}/mm-mib.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-nok() { fail=$((fail + 1)); echo "not ok - $*"; }
-
-missing() {
-	echo "missing: $*" >&2
-	if [ -n "${CI:-}" ]; then
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	exit 77
-}
-
-command -v smilint >/dev/null 2>&1 || missing "smilint (apt-get install smitools)"
-command -v snmptranslate >/dev/null 2>&1 || missing "snmptranslate (apt-get install snmp)"
+command -v smilint >/dev/null 2>&1 || skip "smilint not installed (apt-get install smitools)"
+command -v snmptranslate >/dev/null 2>&1 || skip "snmptranslate not installed (apt-get install snmp)"
 
 base=
 npmroot=$(npm root -g 2>/dev/null || true)
@@ -53,8 +41,10 @@ for d in "${MAILMON_BASE_MIBS:-}" \
 		break
 	fi
 done
-[ -n "$base" ] || missing "SNMPv2-SMI/TC/CONF (tests/install-deps.sh --npm-mibs, or set MAILMON_BASE_MIBS)"
+[ -n "$base" ] || skip "SNMPv2-SMI/TC/CONF not found (tests/install-deps.sh --npm-mibs, or set MAILMON_BASE_MIBS)"
 echo "# base modules from $base"
+workdir "${TMPDIR:-/tmp}/mm-mib.XXXXXX"
+T=$W
 
 # libsmi finds modules by file name: give it a directory of plain names
 mkdir -p "$T/base"
@@ -71,7 +61,7 @@ out=$(lint "$MIB")
 if [ -z "$out" ]; then
 	ok "smilint -l 6 is silent"
 else
-	nok "smilint -l 6 output:"
+	ko "smilint -l 6 output:"
 	echo "$out" | sed 's/^/#   /'
 fi
 # the linter really checks: a hyphen in a label and a .0 object must show
@@ -80,7 +70,7 @@ sed -e 's/openRelay(17)/open-relay(17)/' \
 out=$(lint "$T/MAILMON-MIB")
 case $out in
 *hyphen*zero*|*zero*hyphen*) ok "smilint flags a broken copy" ;;
-*) nok "smilint did not flag a broken copy: $out" ;;
+*) ko "smilint did not flag a broken copy: $out" ;;
 esac
 
 # ---- 2. snmptranslate -------------------------------------------------
@@ -93,7 +83,7 @@ check_oid() {
 	if [ "$got" = "$2" ]; then
 		ok "$1 = $2"
 	else
-		nok "$1: want $2, got $got"
+		ko "$1: want $2, got $got"
 	fi
 }
 R=.1.3.6.1.4.1.2789.5
@@ -114,7 +104,7 @@ got=$(tr_ -Td MAILMON-MIB::mailmonProbeDown)
 case $got in
 *mailmonProbeHost*mailmonProbePrevStatus*mailmonProbeFailureClass*mailmonProbeReplyText*)
 	ok "mailmonProbeDown carries host, previous status, class, reply" ;;
-*) nok "mailmonProbeDown OBJECTS: $got" ;;
+*) ko "mailmonProbeDown OBJECTS: $got" ;;
 esac
 
 # ---- 3. the MIB and the code agree -------------------------------------
@@ -131,14 +121,14 @@ done
 if [ -z "$bad" ] && [ "$i" -gt 20 ]; then
 	ok "$i columns numbered in SEQUENCE order"
 else
-	nok "column numbering:$bad"
+	ko "column numbering:$bad"
 fi
 ncol=$(sed -n '/^enum agent_col {/,/^[[:space:]]*COL_LAST[[:space:]]*$/p' "$srcdir/src/agent_priv.h" |
     grep -c '^[[:space:]]*COL_[A-Z]*[, =]' )
 if [ "$ncol" -eq "$i" ]; then
 	ok "enum agent_col has the $i MIB columns"
 else
-	nok "enum agent_col has $ncol columns, the MIB $i"
+	ko "enum agent_col has $ncol columns, the MIB $i"
 fi
 
 # FAIL_CONNECT_TIMEOUT -> connectTimeout, numbered from 1
@@ -153,8 +143,7 @@ got=$(tr_ -Td MAILMON-MIB::mailmonProbeFailureClass |
 if [ "$(echo $want)" = "$(echo $got)" ] && [ -n "$got" ]; then
 	ok "mailmonProbeFailureClass matches enum fail_class"
 else
-	nok "failure classes: code [$want] MIB [$got]"
+	ko "failure classes: code [$want] MIB [$got]"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

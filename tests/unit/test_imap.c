@@ -199,6 +199,33 @@ test_wrong_tag(void **state)
 	free(h);
 }
 
+/* "+" is neither a greeting nor an answer to anything we send */
+static void
+test_unexpected_continuation(void **state)
+{
+	struct harness		*h = h_new(MODE_IMAP);
+
+	(void)state;
+	h_start(h);
+	assert_int_equal(h_feed(h, "+ hello\r\n"), PA_DONE);
+	assert_string_equal(h_take(h), "");
+	assert_int_equal(h->res.fail, FAIL_PROTOCOL);
+	assert_string_equal(h->res.reason,
+	    "unexpected continuation request in state GREETING: + hello");
+	free(h);
+
+	h = h_new(MODE_IMAP);
+	h_start(h);
+	assert_int_equal(h_feed(h, "* OK hi\r\n"), PA_WAIT);
+	assert_string_equal(h_take(h), "A001 CAPABILITY\r\n");
+	/* no LOGOUT: the server would read it as continuation data */
+	assert_int_equal(h_feed(h, "+ go ahead\r\n"), PA_DONE);
+	assert_string_equal(h_take(h), "");
+	assert_int_equal(h->res.fail, FAIL_PROTOCOL);
+	assert_non_null(strstr(h->res.reason, "state CAPABILITY"));
+	free(h);
+}
+
 int
 main(void)
 {
@@ -210,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_login_no),
 		cmocka_unit_test(test_logindisabled_preauth),
 		cmocka_unit_test(test_wrong_tag),
+		cmocka_unit_test(test_unexpected_continuation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

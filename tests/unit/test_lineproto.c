@@ -70,10 +70,42 @@ test_crlf_and_lf(void **state)
 	/* a partial line is left in the buffer, not consumed */
 	assert_int_equal(feed(&lp, "250 partial", 11, &used), LP_MORE);
 	assert_int_equal(used, 0);
-	/* a lone CR inside a line is binary garbage */
+	/* a lone CR inside a line is a bare CR, named as such */
 	smtp_lp(&lp, NULL);
 	assert_int_equal(feed(&lp, "250 a\rb\r\n", 9, &used), LP_ERROR);
-	assert_int_equal(lp.err, LPE_BINARY);
+	assert_int_equal(lp.err, LPE_BARECR);
+}
+
+/*
+ * Lines ended by CR alone never get an LF: the error must come as soon
+ * as the byte after the CR is seen, not when the deadline expires.
+ */
+static void
+test_bare_cr_without_lf(void **state)
+{
+	struct lineproto	 lp;
+	size_t			 used;
+
+	(void)state;
+	smtp_lp(&lp, NULL);
+	assert_int_equal(feed(&lp, "220 mx ESMTP\r250 more\r", 23, &used),
+	    LP_ERROR);
+	assert_int_equal(lp.err, LPE_BARECR);
+	assert_non_null(strstr(lp.error, "bare CR"));
+	assert_non_null(strstr(lp.error, "220 mx ESMTP"));
+	/* a CR as the last byte so far may still be a CRLF split in two */
+	smtp_lp(&lp, NULL);
+	assert_int_equal(feed(&lp, "220 mx ESMTP\r", 13, &used), LP_MORE);
+	assert_int_equal(used, 0);
+	assert_int_equal(feed(&lp, "220 mx ESMTP\r\n", 14, &used),
+	    LP_REPLY);
+	assert_int_equal(used, 14);
+	/* ... and CR CR LF is a bare CR followed by a line end */
+	smtp_lp(&lp, NULL);
+	assert_int_equal(feed(&lp, "220 mx\r\r\n", 9, &used), LP_ERROR);
+	assert_int_equal(lp.err, LPE_BARECR);
+	assert_string_equal(lp_strerror(LPE_BARECR),
+	    "bare CR in reply (CR without LF)");
 }
 
 static void
@@ -236,11 +268,52 @@ test_received_trace(void **state)
 	log_register(NULL, NULL);
 }
 
+/* a server echoing the secret: masked in the trace, the error, lp_mask */
+static void
+test_received_secret_masked(void **state)
+{
+	struct lineproto	 lp;
+	size_t			 used;
+	char			 t[64];
+
+	(void)state;
+	mm_strlcpy(t, "-ERR password hunter22 is wrong", sizeof(t));
+	lp_mask(t, "hunter22");
+	assert_string_equal(t, "-ERR password ******** is wrong");
+	/* cut off inside the secret: the start left at the end is hidden */
+	mm_strlcpy(t, "-ERR password hunt", sizeof(t));
+	lp_mask(t, "hunter22");
+	assert_string_equal(t, "-ERR password ****");
+	/* every copy; short secrets are left alone */
+	mm_strlcpy(t, "hunter22/hunter22", sizeof(t));
+	lp_mask(t, "hunter22");
+	assert_string_equal(t, "********/********");
+	mm_strlcpy(t, "a b", sizeof(t));
+	lp_mask(t, "a");
+	assert_string_equal(t, "a b");
+	lp_mask(t, NULL);
+	assert_string_equal(t, "a b");
+
+	h_log_start();
+	smtp_lp(&lp, NULL);
+	lp.secret = "hunter22";
+	assert_int_equal(feed(&lp, "535 no hunter22\r\n", 17, &used),
+	    LP_REPLY);
+	assert_null(strstr(h_log, "hunter22"));
+	assert_non_null(strstr(h_log, "<<< 535 no ********"));
+	assert_int_equal(feed(&lp, "5x5 hunter22\r\n", 14, &used),
+	    LP_ERROR);
+	assert_null(strstr(lp.error, "hunter22"));
+	assert_non_null(strstr(lp.error, "5x5 ********"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crlf_and_lf),
+		cmocka_unit_test(test_bare_cr_without_lf),
+		cmocka_unit_test(test_received_secret_masked),
 		cmocka_unit_test(test_single_bytes),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_send_masking),

@@ -366,6 +366,64 @@ test_auth_login_fail(void **state)
 	free(h);
 }
 
+/*
+ * A 334 the mechanism has no answer for (after PLAIN's initial
+ * response, or a third one for LOGIN): the server is still inside the
+ * exchange, so the client cancels with "*" before QUIT, and never sends
+ * the credentials again.
+ */
+static void
+test_auth_unexpected_challenge(void **state)
+{
+	struct harness		*h = h_new(MODE_SMTP);
+	static const struct step plain[] = {
+		{ "220 mx\r\n", EHLO, PA_WAIT },
+		{ "250-mx\r\n250 AUTH PLAIN\r\n",
+		    "AUTH PLAIN AGFsaWNlAHMzY3JldCE=\r\n", PA_WAIT },
+		{ "334 \r\n", "*\r\n", PA_WAIT },
+		{ "501 5.7.0 Authentication aborted\r\n", "QUIT\r\n",
+		    PA_WAIT },
+		{ "221 bye\r\n", "", PA_DONE },
+	};
+	static const struct step login[] = {
+		{ "220 mx\r\n", EHLO, PA_WAIT },
+		{ "250-mx\r\n250 AUTH LOGIN\r\n", "AUTH LOGIN\r\n", PA_WAIT },
+		{ "334 !!not base64\r\n", "YWxpY2U=\r\n", PA_WAIT },
+		{ "334 \xff\r\n", "czNjcmV0IQ==\r\n", PA_WAIT },
+		{ "334 more?\r\n", "*\r\n", PA_WAIT },
+		{ "535 5.7.8 no\r\n", "QUIT\r\n", PA_WAIT },
+		{ "221 bye\r\n", "", PA_DONE },
+	};
+
+	(void)state;
+	h->o.tls = TLS_IMPLICIT;
+	h->o.auth = AUTH_PLAIN;
+	mm_strlcpy(h->o.user, "alice", sizeof(h->o.user));
+	mm_strlcpy(h->o.pass, "s3cret!", sizeof(h->o.pass));
+	h_start(h);
+	h->u.ps.tls = 1;
+	h_run(h, plain, NSTEPS(plain));
+	assert_int_equal(h->res.fail, FAIL_AUTH);
+	assert_int_equal(h->res.reply_code, 334);
+	assert_non_null(strstr(h->res.reason, "unexpected challenge"));
+	assert_true(h->res.t[PH_AUTH] >= 0);
+	free(h);
+
+	h = h_new(MODE_SMTP);
+	h->o.tls = TLS_IMPLICIT;
+	h->o.auth = AUTH_LOGIN;
+	mm_strlcpy(h->o.user, "alice", sizeof(h->o.user));
+	mm_strlcpy(h->o.pass, "s3cret!", sizeof(h->o.pass));
+	h_start(h);
+	h->u.ps.tls = 1;
+	h_run(h, login, NSTEPS(login));
+	assert_int_equal(h->res.fail, FAIL_AUTH);
+	assert_non_null(strstr(h->res.reason,
+	    "unexpected challenge after the last response: 334 more?"));
+	assert_null(strstr(h_log, "czNjcmV0IQ=="));
+	free(h);
+}
+
 static void
 test_auth_not_offered(void **state)
 {
@@ -667,6 +725,7 @@ main(void)
 		cmocka_unit_test(test_lmtp),
 		cmocka_unit_test(test_starttls_missing_refused),
 		cmocka_unit_test(test_auth_login_fail),
+		cmocka_unit_test(test_auth_unexpected_challenge),
 		cmocka_unit_test(test_auth_not_offered),
 		cmocka_unit_test(test_mail_rejected),
 		cmocka_unit_test(test_relay),
