@@ -105,7 +105,13 @@ if (( npm_mibs )); then
 	src=$NPM_PREFIX/node_modules/net-snmp/lib/mibs
 	if ! [[ -s $src/SNMPv2-SMI.mib ]]; then
 		mkdir -p "$NPM_PREFIX"
-		npm install --silent --no-audit --no-fund --prefix "$NPM_PREFIX" net-snmp
+		# the system CA bundle: it holds any local TLS-inspecting proxy's
+		# CA, which a distribution npm's own list would not
+		cafile=()
+		[[ -s /etc/ssl/certs/ca-certificates.crt ]] &&
+			cafile=(--cafile /etc/ssl/certs/ca-certificates.crt)
+		npm install --loglevel=error --no-audit --no-fund "${cafile[@]}" \
+			--prefix "$NPM_PREFIX" net-snmp
 	fi
 	[[ -s $src/SNMPv2-SMI.mib ]] || { echo "install-deps: net-snmp has no $src/SNMPv2-SMI.mib" >&2; exit 1; }
 	# libsmi and Net-SNMP find a module by its name: link FOO.mib as FOO
