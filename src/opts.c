@@ -664,6 +664,24 @@ mbox_opt(struct pstate *ps, const char *opt)
 }
 
 /* apply one option; val is NULL for flags */
+/*
+ * --auth takes plain, login, auto and none; check_smtp's -A only the
+ * mechanism names.  AUTH_LAST: not one of them.
+ */
+static enum auth_mech
+auth_by_name(const char *val, int all)
+{
+	if (strcasecmp(val, "plain") == 0)
+		return AUTH_PLAIN;
+	if (strcasecmp(val, "login") == 0)
+		return AUTH_LOGIN;
+	if (all && strcasecmp(val, "auto") == 0)
+		return AUTH_AUTO;
+	if (all && strcasecmp(val, "none") == 0)
+		return AUTH_NONE;
+	return AUTH_LAST;
+}
+
 static int
 apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 {
@@ -773,30 +791,20 @@ apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 		o->nrcpt++;
 		return 0;
 	case O_AUTH:
-		if (strcasecmp(val, "plain") == 0)
-			o->auth = AUTH_PLAIN;
-		else if (strcasecmp(val, "login") == 0)
-			o->auth = AUTH_LOGIN;
-		else if (strcasecmp(val, "auto") == 0)
-			o->auth = AUTH_AUTO;
-		else if (strcasecmp(val, "none") == 0)
-			o->auth = AUTH_NONE;
-		else
-			return bad(ps, "%s: '%s' is not one of plain, login, "
-			    "auto, none", opt, val);
-		ps->auth_set = 1;
-		return 0;
-	case O_AUTHTYPE:
-		/* check_smtp -A: LOGIN (PLAIN as well here) */
-		if (strcasecmp(val, "LOGIN") == 0)
-			o->auth = AUTH_LOGIN;
-		else if (strcasecmp(val, "PLAIN") == 0)
-			o->auth = AUTH_PLAIN;
-		else
-			return bad(ps, "%s: unsupported authentication type "
+	case O_AUTHTYPE: {
+		/* check_smtp -A knows LOGIN (PLAIN as well here) */
+		enum auth_mech	 m = auth_by_name(val, d->id == O_AUTH);
+
+		if (m == AUTH_LAST)
+			return d->id == O_AUTH ?
+			    bad(ps, "%s: '%s' is not one of plain, login, "
+			    "auto, none", opt, val) :
+			    bad(ps, "%s: unsupported authentication type "
 			    "'%s' (LOGIN or PLAIN)", opt, val);
+		o->auth = m;
 		ps->auth_set = 1;
 		return 0;
+	}
 	case O_USER:
 		if (val[0] == '\0')
 			return bad(ps, "%s: empty user name", opt);
