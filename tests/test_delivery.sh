@@ -12,6 +12,8 @@
 #   - queue held (defer_transports = lmtp) -> not_delivered within the deadline;
 #   - relay: default Postfix -> ok; reconfigured as an open relay (outside
 #     domain routed to discard:) -> open_relay, and no message was received;
+#   - the same probe run by mailmond: its row is ok(1) with delivery latency
+#     and token in the MIB; stopping Dovecot brings mailmonProbeDown;
 #   - Dovecot stopped -> mailbox, with the cause (connection refused) in the reason.
 # Every Postfix change is undone (postconf + reload) before the next check.
 #
@@ -36,7 +38,7 @@ export MAIL_PASS="mmDl${RANDOM}x${RANDOM}w"
 
 integration_gate
 (( EUID == 0 )) || skip "needs root (the Postfix master)"
-need dovecot postfix postconf postsuper "$PY" openssl ss setpriv
+need dovecot postfix postconf postsuper "$PY" openssl ss setpriv snmpd snmptrapd snmpget
 [[ -x $MP ]] || abort "$MP not built"
 
 workdir /tmp/mm-dlv.XXXX cleanup
@@ -49,6 +51,8 @@ MD=$W/dovecot/mail/$MAIL_USER/Maildir
 
 # shellcheck disable=SC2317  # called at exit (workdir above)
 cleanup() {
+	[[ -n ${mm_pid:-} ]] && kill "$mm_pid" 2>/dev/null
+	"$FX/snmpd.sh" stop "$W" >/dev/null 2>&1
 	"$FX/servers.sh" stop "$W" >/dev/null 2>&1
 }
 
@@ -273,7 +277,57 @@ pf_set "mynetworks = $orig_net" "smtpd_relay_restrictions = $orig_rr"
 if wait_relay ok; then ok "relay configuration restored: relay denied again"
 else ko "relay configuration not restored"; fi
 
-# --- 8. Dovecot stopped: the mailbox leg fails --------------------------------
+# --- 8. the same probe in mailmond: MIB columns, then a notification --------
+# A private snmpd + snmptrapd (fixtures) and mailmond with one delivery
+# probe; Dovecot is stopped in step 9, which must bring a down trap.
+SNMPB=.1.3.6.1.4.1.2789.5
+DLV_IDX=5.100.109.111.110.100		# "dmond": length, then the bytes
+mm_pid=
+# col N -> column N of the dmond row
+col() {
+	MIBS= snmpget -v2c -c public -On -Oqv "127.0.0.1:$SNMPD_PORT" \
+	    "$SNMPB.2.3.1.$1.$DLV_IDX" 2>/dev/null | tr -d '"'
+}
+if "$FX/snmpd.sh" start "$W" >"$T/snmpd.log" 2>&1; then
+	{
+		echo "interval 4"
+		echo "timeout 5"
+		echo "retries 1"
+		echo "ping-interval 2"
+		echo "user nobody"
+		# mailmond.conf takes mailprobe's long options only
+		echo "probe dmond delivery --host 127.0.0.1 --port $SUBMISSION_PORT" \
+		    "--starttls --auth plain --user $MAIL_USER --password-file $T/pw" \
+		    "--ca-file $W/certs/ca.crt --from $MAIL_USER@$MAIL_DOMAIN" \
+		    "--rcpt $MAIL_USER@$MAIL_DOMAIN ${IMAPBOX[*]} --delivery-deadline 5"
+	} >"$T/mailmond.conf"
+	chmod 0600 "$T/mailmond.conf"
+	"$MAILMOND" -f -Le -x "$W/snmp/agentx.sock" -c "$T/mailmond.conf" \
+	    >"$T/mailmond.log" 2>&1 &
+	mm_pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ $(col 6) == 1 ]] && break
+		sleep 0.2
+	done
+	lat=$(col 24) tok=$(col 25)
+	if [[ $(col 6) == 1 && $lat =~ ^[0-9]+$ && $lat -gt 0 &&
+	    $tok == mailmon-dmond-* ]]; then
+		ok "mailmond: delivery row ok(1), latency $lat ms, token $tok"
+	else
+		ko "mailmond: delivery row status=$(col 6) latency='$lat' token='$tok'"
+		tail -5 "$T/mailmond.log"
+	fi
+	if grep -qF "$MAIL_PASS" "$T/mailmond.log"; then
+		ko "mailmond: the password is in its log"
+	else
+		ok "mailmond: no password in its log"
+	fi
+else
+	ko "snmpd fixture did not start"
+	tail -5 "$T/snmpd.log"
+fi
+
+# --- 9. Dovecot stopped: the mailbox leg fails --------------------------------
 "$FX/dovecot.sh" stop "$W" >/dev/null 2>&1
 # the MX port: no AUTH needed (submission AUTH goes through Dovecot SASL)
 run nodovecot delivery --name ddown -H 127.0.0.1 -p "$SMTP_PORT" --starttls \
@@ -283,5 +337,27 @@ expect nodovecot critical mailbox '^mailbox: 127\.0\.0\.1: connection refused' &
     [[ $(<"$T/nodovecot.rc") == 2 ]] &&
     ok "dovecot stopped -> critical mailbox: $(jget "$T/nodovecot.json" reason)"
 postsuper -c "$PFC" -d ALL >/dev/null 2>&1
+
+if [[ -n $mm_pid ]]; then
+	# interval 4, retries 1, timeout 5 + delivery deadline 5, with slack
+	# a mailmonProbeDown whose status varbind carries the dmond index
+	down_seen() {
+		grep -F "$SNMPB.0.1" "$W/snmp/traps.log" 2>/dev/null |
+		    grep -qF "$SNMPB.2.3.1.6.$DLV_IDX "
+	}
+	for ((i = 0; i < 125; i++)); do
+		down_seen && break
+		sleep 0.2
+	done
+	if down_seen; then
+		ok "mailmond: mailmonProbeDown for the delivery probe, index on its varbinds"
+	else
+		ko "mailmond: no down notification for the delivery probe"
+		tail -3 "$W/snmp/traps.log"
+	fi
+	kill "$mm_pid" 2>/dev/null
+	wait "$mm_pid" 2>/dev/null
+	mm_pid=
+fi
 
 finish
