@@ -30,7 +30,7 @@ set -uo pipefail
 
 # shellcheck source=testlib.sh
 . "$(dirname "$0")/testlib.sh"
-export PORT_OFFSET=600
+export PORT_OFFSET=$((600 + ${MM_PORT_SHIFT:-0}))
 # shellcheck source=daemon_lib.sh
 . "$top_srcdir/tests/daemon_lib.sh"
 

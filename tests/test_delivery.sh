@@ -30,7 +30,7 @@ set -uo pipefail
 . "$(dirname "$0")/testlib.sh"
 FX=$top_srcdir/tests/fixtures
 
-export PORT_OFFSET=400
+export PORT_OFFSET=$((400 + ${MM_PORT_SHIFT:-0}))
 export TLS_CERT=server
 export MAIL_PASS="mmDl${RANDOM}x${RANDOM}w"
 # shellcheck source=fixtures/lib.sh

@@ -24,7 +24,7 @@ TL_PASS="ok  "
 TL_FAIL=FAIL
 FX=$top_srcdir/tests/fixtures
 
-export PORT_OFFSET=300
+export PORT_OFFSET=$((300 + ${MM_PORT_SHIFT:-0}))
 export TLS_CERT=server
 # a password nothing else contains, so a leak check cannot match by chance
 export MAIL_PASS="mmPw${RANDOM}x${RANDOM}q"
