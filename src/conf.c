@@ -21,12 +21,14 @@
 #include "conf.h"
 #include "log.h"
 #include "opts.h"
+#include "secret.h"
 #include "util.h"
 
 /* a probe line kept for the second pass */
 struct pline {
 	char		 file[CONF_PATH_MAX];
 	int		 line;
+	mode_t		 fmode;		/* of the file, for the secret warning */
 	int		 nwords;
 	char		**words;
 };
@@ -174,8 +176,8 @@ free_words(char **words, int n)
 }
 
 static int
-keep_probe_line(struct parser *p, const char *file, int line, char **words,
-    int n)
+keep_probe_line(struct parser *p, const char *file, int line, mode_t fmode,
+    char **words, int n)
 {
 	struct pline *pl;
 	int	 i;
@@ -193,6 +195,7 @@ keep_probe_line(struct parser *p, const char *file, int line, char **words,
 	memset(pl, 0, sizeof(*pl));
 	mm_strlcpy(pl->file, file, sizeof(pl->file));
 	pl->line = line;
+	pl->fmode = fmode;
 	if ((pl->words = calloc((size_t)n, sizeof(char *))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -209,31 +212,6 @@ keep_probe_line(struct parser *p, const char *file, int line, char **words,
 static int	 read_file(struct parser *, const char *path, const char *from,
 		    int fromline);
 
-/* an include path is relative to the directory of the including file */
-static void
-include_path(char *out, size_t outlen, const char *cur, const char *arg)
-{
-	const char *slash;
-
-	if (arg[0] == '/' || (slash = strrchr(cur, '/')) == NULL) {
-		mm_strlcpy(out, arg, outlen);
-		return;
-	}
-	snprintf(out, outlen, "%.*s/%s", (int)(slash - cur), cur, arg);
-}
-
-static int
-has_password(char **words, int n)
-{
-	int	 i;
-
-	for (i = 0; i < n; i++)
-		if (strncmp(words[i], "--password", 10) == 0 &&
-		    (words[i][10] == '\0' || words[i][10] == '='))
-			return 1;
-	return 0;
-}
-
 #define ONCE(flag, kw) do {						\
 	if (p->flag) {							\
 		conf_error(p, file, line, "%s: already set", kw);	\
@@ -244,7 +222,7 @@ has_password(char **words, int n)
 
 static void
 parse_line(struct parser *p, const char *file, int line, char **w, int n,
-    int *inline_pass)
+    mode_t fmode)
 {
 	struct conf *c = p->c;
 	char	 b[41];
@@ -255,9 +233,7 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 			    "probe: expected \"probe NAME MODE [options]\"");
 			return;
 		}
-		if (has_password(w, n))
-			*inline_pass = 1;
-		if (keep_probe_line(p, file, line, w, n) == -1)
+		if (keep_probe_line(p, file, line, fmode, w, n) == -1)
 			conf_error(p, file, line, "out of memory");
 		return;
 	}
@@ -273,7 +249,11 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 			    "include: nested more than %d deep", CONF_INCLUDE_DEPTH);
 			return;
 		}
-		include_path(path, sizeof(path), file, w[1]);
+		/* relative to the including file, like every path in it */
+		if (secret_path(path, sizeof(path), file, 1, w[1]) == -1) {
+			conf_error(p, file, line, "include: path too long");
+			return;
+		}
 		p->depth++;
 		read_file(p, path, file, line);
 		p->depth--;
@@ -320,7 +300,7 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 
 static void
 do_line(struct parser *p, const char *path, int line, char *text,
-    int *inline_pass)
+    mode_t fmode)
 {
 	char	*words[CONF_WORDS_MAX];
 	const char *why = NULL;
@@ -329,7 +309,7 @@ do_line(struct parser *p, const char *path, int line, char *text,
 	if ((n = conf_split(text, words, CONF_WORDS_MAX, &why)) == -1)
 		conf_error(p, path, line, "%s", why);
 	else if (n > 0)
-		parse_line(p, path, line, words, n, inline_pass);
+		parse_line(p, path, line, words, n, fmode);
 }
 
 static int
@@ -341,7 +321,8 @@ read_file(struct parser *p, const char *path, const char *from, int fromline)
 	char	 lbuf[CONF_LINE_MAX + 1];	/* one logical line */
 	size_t	 cap = 0, llen = 0;
 	ssize_t	 len;
-	int	 line = 0, first = 0, inline_pass = 0, skip = 0;
+	int	 line = 0, first = 0, skip = 0;
+	char	 why[64];
 
 	if ((fp = fopen(path, "re")) == NULL) {
 		if (from != NULL)
@@ -354,6 +335,13 @@ read_file(struct parser *p, const char *path, const char *from, int fromline)
 	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
 		conf_error(p, from ? from : path, from ? fromline : 0,
 		    "%s: not a regular file", path);
+		fclose(fp);
+		return -1;
+	}
+	/* whoever may write it decides where the passwords go */
+	if (secret_check_mode(&st, why, sizeof(why)) == -1) {
+		conf_error(p, from ? from : path, from ? fromline : 0,
+		    "refusing %s: %s", path, why);
 		fclose(fp);
 		return -1;
 	}
@@ -395,10 +383,10 @@ read_file(struct parser *p, const char *path, const char *from, int fromline)
 		if (bs % 2 == 1)
 			continue;
 		llen = 0;
-		do_line(p, path, first, lbuf, &inline_pass);
+		do_line(p, path, first, lbuf, st.st_mode);
 	}
 	if (llen > 0)		/* a continuation on the last line */
-		do_line(p, path, first, lbuf, &inline_pass);
+		do_line(p, path, first, lbuf, st.st_mode);
 	if (ferror(fp))
 		conf_error(p, path, line, "read error: %s", strerror(errno));
 	if (buf != NULL) {
@@ -407,150 +395,6 @@ read_file(struct parser *p, const char *path, const char *from, int fromline)
 	}
 	explicit_bzero(lbuf, sizeof(lbuf));
 	fclose(fp);
-	if (inline_pass && (st.st_mode & S_IROTH))
-		log_warnx("%s: contains a password but is readable by "
-		    "everyone: chmod o-r it, or use --password-file", path);
-	return 0;
-}
-
-static int
-parse_mode(const char *s, enum probe_mode *mode)
-{
-	static const struct {
-		const char	*name;
-		enum probe_mode	 mode;
-	} modes[] = {
-		{ "smtp", MODE_SMTP }, { "pop", MODE_POP3 },
-		{ "pop3", MODE_POP3 }, { "imap", MODE_IMAP },
-		{ "tcp", MODE_TCP }, { "delivery", MODE_DELIVERY },
-		{ "relay", MODE_RELAY },
-	};
-	size_t	 i;
-
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		if (strcmp(s, modes[i].name) == 0) {
-			*mode = modes[i].mode;
-			return 0;
-		}
-	return -1;
-}
-
-/* read a secret from the first line of a file */
-static int
-read_secret(struct parser *p, const struct pline *pl, const char *arg,
-    char *out, size_t outlen)
-{
-	struct stat st;
-	ssize_t	 n;
-	int	 fd;
-	char	 buf[PROBE_STR_MAX + 2];
-	char	*nl, full[CONF_PATH_MAX];
-	const char *path;
-
-	/* relative to the configuration file, like include */
-	include_path(full, sizeof(full), pl->file, arg);
-	path = full;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		conf_error(p, pl->file, pl->line, "--password-file %s: %s",
-		    path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		conf_error(p, pl->file, pl->line,
-		    "--password-file %s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0) {
-		conf_error(p, pl->file, pl->line, "--password-file %s: %s",
-		    path, strerror(errno));
-		return -1;
-	}
-	buf[n] = '\0';
-	if ((nl = strpbrk(buf, "\r\n")) != NULL)
-		*nl = '\0';
-	else if ((size_t)n == sizeof(buf) - 1) {
-		conf_error(p, pl->file, pl->line,
-		    "--password-file %s: password too long", path);
-		explicit_bzero(buf, sizeof(buf));
-		return -1;
-	}
-	if (buf[0] == '\0' || strlen(buf) >= outlen) {
-		conf_error(p, pl->file, pl->line,
-		    "--password-file %s: empty or too long", path);
-		explicit_bzero(buf, sizeof(buf));
-		return -1;
-	}
-	if (st.st_mode & S_IROTH)
-		log_warnx("%s:%d: password file %s is readable by everyone",
-		    pl->file, pl->line, path);
-	mm_strlcpy(out, buf, outlen);
-	explicit_bzero(buf, sizeof(buf));
-	return 0;
-}
-
-/*
- * Take the daemon's own options out of a probe line: "--interval N",
- * "--retries N" (or --opt=N) and "--password-file F".  What is left
- * goes to opts_parse().  Returns 0, or -1 after an error was reported.
- */
-static int
-strip_own(struct parser *p, const struct pline *pl, char **argv, int *argc,
-    struct conf_probe *cp, char *secret, size_t secretlen, int *has_secret)
-{
-	static const char *own[] = { "--interval", "--retries",
-	    "--password-file" };
-	int	 i, o, k;
-
-	for (i = o = 0; i < *argc; i++) {
-		const char *val = NULL;
-		size_t	 kl = 0;
-
-		for (k = 0; k < 3; k++) {
-			kl = strlen(own[k]);
-			if (strncmp(argv[i], own[k], kl) == 0 &&
-			    (argv[i][kl] == '\0' || argv[i][kl] == '='))
-				break;
-		}
-		if (strcmp(argv[i], "--") == 0) {
-			while (i < *argc)
-				argv[o++] = argv[i++];
-			break;
-		}
-		if (k == 3) {
-			argv[o++] = argv[i];
-			continue;
-		}
-		if (argv[i][kl] == '=')
-			val = argv[i] + kl + 1;
-		else if (i + 1 < *argc)
-			val = argv[++i];
-		else {
-			conf_error(p, pl->file, pl->line,
-			    "probe %s: %s needs a value", pl->words[1], own[k]);
-			return -1;
-		}
-		switch (k) {
-		case 0:
-			if (parse_num(p, pl->file, pl->line, "--interval", val,
-			    1, 86400, &cp->interval_s) == -1)
-				return -1;
-			break;
-		case 1:
-			if (parse_num(p, pl->file, pl->line, "--retries", val,
-			    1, 100, &cp->retries) == -1)
-				return -1;
-			break;
-		default:
-			if (read_secret(p, pl, val, secret, secretlen) == -1)
-				return -1;
-			*has_secret = 1;
-			break;
-		}
-	}
-	*argc = o;
 	return 0;
 }
 
@@ -559,15 +403,14 @@ build_probe(struct parser *p, const struct pline *pl)
 {
 	struct conf	*c = p->c;
 	struct conf_probe *cp;
-	char		*argv[CONF_WORDS_MAX + 4];
-	char		 secret[PROBE_STR_MAX], err[256];
-	char		 passopt[] = "--password";
+	struct opts_line line;
+	char		*argv[CONF_WORDS_MAX + 1];
+	char		 err[SECRET_PATH_MAX + 160];
 	const char	*name = pl->words[1];
 	char		 b[41];
 	enum probe_mode	 mode;
 	enum opts_rc	 rc;
-	size_t		 i;
-	int		 argc, has_secret = 0;
+	int		 i, argc;
 
 	if (!conf_valid_name(name)) {
 		if (strlen(name) > PROBE_NAME_MAX)
@@ -580,14 +423,14 @@ build_probe(struct parser *p, const struct pline *pl)
 			    shown(name, b, sizeof(b)));
 		return;
 	}
-	for (i = 0; i < c->nprobes; i++)
+	for (i = 0; (size_t)i < c->nprobes; i++)
 		if (strcmp(c->probes[i].opts.name, name) == 0) {
 			conf_error(p, pl->file, pl->line,
 			    "duplicate probe name \"%s\" (first at %s:%d)", name,
 			    c->probes[i].file, c->probes[i].line);
 			return;
 		}
-	if (parse_mode(pl->words[2], &mode) == -1) {
+	if (opts_mode_word(pl->words[2], &mode) == -1) {
 		conf_error(p, pl->file, pl->line, "probe %s: unknown mode "
 		    "\"%s\" (smtp, pop3, imap, tcp, delivery, relay)",
 		    name, shown(pl->words[2], b, 21));
@@ -599,19 +442,15 @@ build_probe(struct parser *p, const struct pline *pl)
 	mm_strlcpy(cp->file, pl->file, sizeof(cp->file));
 	cp->line = pl->line;
 
-	/* argv[0] = the mode word, as on mailprobe's command line */
+	/*
+	 * argv[0] = the mode word, as on mailprobe's command line.  Every
+	 * other word, the daemon's own --interval and --retries and the
+	 * secret files included, is read by the one option grammar.
+	 */
 	argv[0] = pl->words[2];
-	argc = pl->nwords - 3;
-	for (i = 0; i < (size_t)argc; i++)
-		argv[i + 1] = pl->words[i + 3];
-	if (strip_own(p, pl, argv + 1, &argc, cp, secret, sizeof(secret),
-	    &has_secret) == -1)
-		goto out;
-	argc++;
-	if (has_secret) {
-		argv[argc++] = passopt;
-		argv[argc++] = secret;
-	}
+	argc = 1;
+	for (i = 3; i < pl->nwords; i++)
+		argv[argc++] = pl->words[i];
 	argv[argc] = NULL;
 
 	probe_opts_init(&cp->opts);
@@ -619,9 +458,10 @@ build_probe(struct parser *p, const struct pline *pl)
 	cp->opts.mode = mode;
 	/* the file's default; a --timeout on the line overrides it */
 	cp->opts.timeout_ms = c->timeout_s * 1000;
+	memset(&line, 0, sizeof(line));
+	line.basedir = pl->file;
 	err[0] = '\0';
-	rc = opts_parse(&cp->opts, NULL, PERS_CONFIG, argc, argv, err,
-	    sizeof(err));
+	rc = opts_parse_line(&cp->opts, &line, argc, argv, err, sizeof(err));
 	if (rc == OPTS_HELP || rc == OPTS_VERSION) {
 		conf_error(p, pl->file, pl->line,
 		    "probe %s: --help/--version not allowed here", name);
@@ -633,19 +473,26 @@ build_probe(struct parser *p, const struct pline *pl)
 		goto out;
 	}
 	/* the name and mode come from the line itself, not from options */
-	if (cp->opts.mode != mode) {
+	if (cp->opts.mode != mode && !(cp->opts.mode == MODE_TCP &&
+	    (mode == MODE_POP3 || mode == MODE_IMAP))) {
 		conf_error(p, pl->file, pl->line, "probe %s: --mode conflicts "
 		    "with the mode \"%s\" of the line", name, pl->words[2]);
 		goto out;
 	}
+	if (line.secret_world_readable)
+		log_warnx("%s:%d: probe %s: a password file is readable by "
+		    "everyone: chmod o-r it", pl->file, pl->line, name);
+	if (line.inline_secret && (pl->fmode & (S_IRGRP | S_IROTH)))
+		log_warnx("%s:%d: probe %s: a password written in a file "
+		    "readable by %s: chmod 600 the file, or use "
+		    "--password-file", pl->file, pl->line, name,
+		    (pl->fmode & S_IROTH) ? "everyone" : "its group");
 	mm_strlcpy(cp->opts.name, name, sizeof(cp->opts.name));
-	if (cp->interval_s == 0)
-		cp->interval_s = c->interval_s;
-	if (cp->retries == 0)
-		cp->retries = c->retries;
+	cp->interval_s = line.interval_s != 0 ? line.interval_s :
+	    c->interval_s;
+	cp->retries = line.retries != 0 ? line.retries : c->retries;
 	c->nprobes++;
 out:
-	explicit_bzero(secret, sizeof(secret));
 	if (c->nprobes == 0 || &c->probes[c->nprobes - 1] != cp)
 		explicit_bzero(cp, sizeof(*cp));
 }

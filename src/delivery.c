@@ -788,8 +788,13 @@ dlv_leg_fail(struct probe_result *dst, const struct probe_result *leg,
 		 * class names the leg and the reason keeps the cause.
 		 */
 		dst->fail = leg->fail;
+		/*
+		 * A certificate that failed stays cert_invalid: the
+		 * credentials were withheld, and that is what to fix.
+		 */
 		if (mailbox && leg->status == STATUS_CRITICAL &&
-		    leg->fail != FAIL_CONFIG && leg->fail != FAIL_INTERNAL)
+		    leg->fail != FAIL_CONFIG && leg->fail != FAIL_INTERNAL &&
+		    leg->fail != FAIL_CERT_INVALID)
 			dst->fail = FAIL_MAILBOX;
 		dlv_reason(dst, mailbox ? "mailbox: " : "submission: ",
 		    leg->reason);

@@ -1,9 +1,12 @@
 /*
  * imap.c - IMAP client: greeting, CAPABILITY, STARTTLS, LOGIN, LOGOUT.
  *
- *   GREETING [-> CAPABILITY] [-> STARTTLS -> TLS -> CAPABILITY]
+ *   GREETING [-> CAPABILITY] [-> STARTTLS -> TLS [-> CAPABILITY]]
  *     [-> LOGIN] [-> HOOK] -> LOGOUT -> DONE
  *
+ * CAPABILITY is asked only when STARTTLS or LOGIN needs it: a basic
+ * check says nothing but LOGOUT.  A certificate that fails
+ * verification ends the session at once, before LOGIN.
  * Capabilities from the greeting's [CAPABILITY ...] code save a round
  * trip; after STARTTLS they are forgotten and asked for again (RFC 3501
  * 6.2.1).  Tags are A001, A002, ...
@@ -258,20 +261,33 @@ imap_set_state(struct imap_sess *s, enum imap_state st)
 	s->state = st;
 }
 
+static int
+imap_login_pending(const struct imap_sess *s)
+{
+	return s->ps.user != NULL && s->ps.user[0] != '\0' && !s->authed;
+}
+
 static enum imap_state
 imap_next(const struct imap_sess *s)
 {
 	const struct probe_opts	*o = s->ps.opts;
+	int			 need_tls, need_login;
 
 	if (s->stop)
 		return IMAP_LOGOUT;
 	if (o->cert_only && s->ps.tls)
 		return IMAP_LOGOUT;
-	if (!s->cap_known)
+	/* nothing more for a peer whose certificate failed */
+	if (s->ps.untrusted)
+		return IMAP_LOGOUT;
+	need_tls = s->ps.tlsmode == TLS_STARTTLS && !s->ps.tls;
+	need_login = imap_login_pending(s);
+	/* a basic check asks nothing a plugin would not ask */
+	if (!s->cap_known && (need_tls || need_login))
 		return IMAP_CAPABILITY;
-	if (s->ps.tlsmode == TLS_STARTTLS && !s->ps.tls)
+	if (need_tls)
 		return IMAP_STARTTLS;
-	if (s->ps.user != NULL && s->ps.user[0] != '\0' && !s->authed)
+	if (need_login)
 		return IMAP_LOGIN;
 	if (s->ps.hook != NULL && !s->hook_done)
 		return IMAP_HOOK;
@@ -379,6 +395,9 @@ static int
 imap_advance(struct imap_sess *s)
 {
 	int	 rc;
+
+	if (s->ps.untrusted && imap_login_pending(s))
+		psess_withhold(&s->ps, "credentials");
 
 	for (;;) {
 		rc = imap_enter_state(s, imap_next(s));

@@ -28,10 +28,32 @@ iobuf_init(struct iobuf *b, size_t max)
 	return 0;
 }
 
+/*
+ * Storage is wiped before it goes back to the allocator: the out
+ * buffer of a session held "PASS ..." and AUTH lines, the in buffer
+ * what a server echoed of them.
+ */
+#ifdef UNITTEST
+void	(*iobuf_free_hook)(void *, size_t);
+#endif
+
+static void
+iobuf_release(char *p, size_t cap)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, cap);
+#ifdef UNITTEST
+	if (iobuf_free_hook != NULL)
+		iobuf_free_hook(p, cap);
+#endif
+	free(p);
+}
+
 void
 iobuf_clear(struct iobuf *b)
 {
-	free(b->buf);
+	iobuf_release(b->buf, b->cap);
 	b->buf = NULL;
 	b->cap = b->rpos = b->wpos = 0;
 }
@@ -101,8 +123,12 @@ iobuf_ensure(struct iobuf *b, size_t n)
 		cap = cap > b->max / 2 ? b->max : cap * 2;
 	if (cap > b->max)
 		cap = b->max;
-	if ((p = realloc(b->buf, cap)) == NULL)
+	/* not realloc(): it would leave the old bytes behind unwiped */
+	if ((p = malloc(cap)) == NULL)
 		return -1;
+	if (b->wpos > 0)
+		memcpy(p, b->buf, b->wpos);
+	iobuf_release(b->buf, b->cap);
 	b->buf = p;
 	b->cap = cap;
 	return 0;

@@ -24,7 +24,7 @@ struct iobuf {
 
 /* 0, or -1 (ENOMEM / EINVAL for max == 0); no storage until first use */
 int	 iobuf_init(struct iobuf *, size_t max);
-/* release storage; the buffer can be iobuf_init()ed again */
+/* release storage (wiped first); the buffer can be iobuf_init()ed again */
 void	 iobuf_clear(struct iobuf *);
 /* drop all content, keep storage */
 void	 iobuf_reset(struct iobuf *);
@@ -62,5 +62,10 @@ ssize_t	 iobuf_find_lf(const struct iobuf *);
 ssize_t	 iobuf_find_crlf(const struct iobuf *);
 /* offset of byte c or -1 (e.g. to find a NUL) */
 ssize_t	 iobuf_find_byte(const struct iobuf *, int c);
+
+#ifdef UNITTEST
+/* called with every block about to be freed, after it was wiped */
+extern void	(*iobuf_free_hook)(void *, size_t);
+#endif
 
 #endif

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "scheduler.h"
+#include "secret.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -308,6 +309,9 @@ drop_privileges(const char *user, uid_t uid, gid_t gid)
 	/* prove it cannot be undone */
 	if (uid != 0 && (setuid(0) != -1 || seteuid(0) != -1))
 		fatalx("still able to become root after dropping privileges");
+	/* a change of user resets the dumpable flag */
+	if (secret_harden() == -1)
+		fatal("cannot disable core dumps");
 	log_info("running as user %s (uid %ld, gid %ld)", user, (long)uid,
 	    (long)gid);
 }
@@ -522,6 +526,10 @@ main(int argc, char *argv[])
 		return 1;
 	}
 
+	/* the configuration holds passwords: no core file from here on */
+	if (secret_harden() == -1)
+		fprintf(stderr, "mailmond: cannot disable core dumps: %s\n",
+		    strerror(errno));
 	/* before any chdir: reloads and the log file need absolute paths */
 	if (realpath(conf_arg, d.conf_path) == NULL)
 		mm_strlcpy(d.conf_path, conf_arg, sizeof(d.conf_path));

@@ -19,6 +19,7 @@
 #include "opts.h"
 #include "output.h"
 #include "probe.h"
+#include "secret.h"
 
 /* debug tokens of the dialogue trace for a single -v */
 #define TRACE_TOKENS	"probe,smtp,pop3,imap,tcp,lineproto,tls,sasl,delivery"
@@ -88,6 +89,10 @@ main(int argc, char **argv)
 	}
 	pers = opts_personality_from_name(argc > 0 ? argv[0] : NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* before the first password is read: no core file, no ptrace */
+	if (secret_harden() == -1)
+		fprintf(stderr, "%s: cannot disable core dumps: %s\n",
+		    progname, strerror(errno));
 
 	probe_opts_init(&o);
 	switch (opts_parse(&o, &cli, pers, argc, argv, err, sizeof(err))) {

@@ -36,6 +36,7 @@
 #include "delivery.h"
 #include "opts.h"
 #include "probe.h"
+#include "secret.h"
 #include "util.h"
 
 #define MAX_SECONDS	86400		/* upper bound of every time value */
@@ -50,6 +51,7 @@
 #define G_TCP		0x10	/* check_tcp short + long names */
 #define G_CHECK		0x20	/* only the check_* personalities */
 #define G_MPSHORT	0x40	/* mailprobe's own short options */
+#define G_DAEMON	0x80	/* only mailmond.conf probe lines */
 
 enum oid {
 	O_MODE, O_NAME, O_HOST, O_PORT, O_IPV4, O_IPV6, O_STARTTLS,
@@ -61,7 +63,8 @@ enum oid {
 	O_MAXBYTES, O_DELAY, O_REFUSE, O_MISMATCH, O_JAIL, O_IGNORE_QUIT,
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_RELAY_AUTH, O_MBOX_PROTO,
 	O_MBOX_HOST, O_MBOX_PORT, O_MBOX_TLS, O_MBOX_USER, O_MBOX_PASSWORD,
-	O_MBOX_PASSWORD_FILE, O_DELIV_WARN, O_DELIV_CRIT, O_DELIV_DEADLINE
+	O_MBOX_PASSWORD_FILE, O_DELIV_WARN, O_DELIV_CRIT, O_DELIV_DEADLINE,
+	O_INTERVAL, O_RETRIES
 };
 
 struct optdef {
@@ -165,6 +168,8 @@ static const struct optdef optdefs[] = {
 	{ 0, "expect-all", 0, O_EXPECT_ALL, G_MP },
 	{ 0, "refuse", 1, O_REFUSE, G_MP },
 	{ 0, "mismatch", 1, O_MISMATCH, G_MP },
+	{ 0, "delay", 1, O_DELAY, G_MP },
+	{ 0, "maxbytes", 1, O_MAXBYTES, G_MP },
 	{ 0, "json", 0, O_JSON, G_MP },
 	{ 0, "verbose", 0, O_VERBOSE, G_MP },
 	{ 0, "help", 0, O_HELP, G_MP },
@@ -180,6 +185,10 @@ static const struct optdef optdefs[] = {
 	{ 0, "delivery-warning", 1, O_DELIV_WARN, G_MP },
 	{ 0, "delivery-critical", 1, O_DELIV_CRIT, G_MP },
 	{ 0, "delivery-deadline", 1, O_DELIV_DEADLINE, G_MP },
+
+	/* the daemon's own per-probe settings */
+	{ 0, "interval", 1, O_INTERVAL, G_DAEMON },
+	{ 0, "retries", 1, O_RETRIES, G_DAEMON },
 };
 
 #define NOPTDEFS	(sizeof(optdefs) / sizeof(optdefs[0]))
@@ -229,6 +238,7 @@ static const struct modeword modewords[] = {
 struct pstate {
 	struct probe_opts	*o;
 	struct opts_cli		*cli;
+	struct opts_line	*line;		/* config lines only */
 	enum opts_personality	 pers;
 	unsigned		 groups;
 	char			*err;
@@ -244,6 +254,7 @@ struct pstate {
 	int			 send_set;
 	int			 quit_set;
 	int			 escape;
+	int			 delay_set;	/* -d: keep reading for the expect */
 	int			 mbox_used;	/* any --mbox-* / --delivery-* */
 	char			 mbox_opt[48];	/* its name, for the message */
 	int			 nexpect;
@@ -321,8 +332,8 @@ is_smtp_mode(enum probe_mode m)
 	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY;
 }
 
-static int
-parse_modeword(const char *w, enum probe_mode *m)
+int
+opts_mode_word(const char *w, enum probe_mode *m)
 {
 	size_t	 i;
 
@@ -345,7 +356,7 @@ groups_for(enum opts_personality p, enum probe_mode m)
 	case PERS_CHECK_SMTP:
 		return G_MP | G_COMMON | G_SMTP | G_CHECK;
 	case PERS_CONFIG:
-		return G_MP | G_MPONLY;
+		return G_MP | G_MPONLY | G_DAEMON;
 	default:
 		return G_MP | G_COMMON | G_TCP | G_CHECK | G_MPSHORT;
 	}
@@ -570,44 +581,21 @@ parse_tlsword(struct pstate *ps, const char *opt, const char *val,
 	return 0;
 }
 
-/* the first line of a file, for --password-file and friends */
+/* --password-file and --mbox-password-file: one rule, see secret.h */
 static int
 read_secret(struct pstate *ps, const char *opt, const char *path,
     char *dst, size_t dstsize)
 {
-	char		 buf[PROBE_STR_MAX + 2];
-	ssize_t		 n;
-	size_t		 len;
-	int		 fd, saved;
+	char	 why[SECRET_PATH_MAX + 96];
+	int	 world = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		fail(ps, "%s: cannot open '%s': %s", opt, path,
-		    strerror(errno));
-		return -1;
-	}
-	do
-		n = read(fd, buf, sizeof(buf) - 1);
-	while (n == -1 && errno == EINTR);
-	saved = errno;
-	close(fd);
-	if (n == -1) {
-		fail(ps, "%s: cannot read '%s': %s", opt, path,
-		    strerror(saved));
-		return -1;
-	}
-	/* not strcspn(): a NUL byte in the line must be seen */
-	for (len = 0; len < (size_t)n && buf[len] != '\r' && buf[len] != '\n';
-	    len++)
-		;
-	buf[len] = '\0';
-	if (len == 0 || len >= dstsize || memchr(buf, '\0', len) != NULL) {
-		explicit_bzero(buf, sizeof(buf));
-		fail(ps, "%s: '%s' must start with a password line of 1..%zu "
-		    "characters", opt, path, dstsize - 1);
-		return -1;
-	}
-	mm_strlcpy(dst, buf, dstsize);
-	explicit_bzero(buf, sizeof(buf));
+	if (path[0] == '\0')
+		return bad(ps, "%s: empty file name", opt);
+	if (secret_read_file(ps->line != NULL ? ps->line->basedir : NULL,
+	    path, dst, dstsize, &world, why, sizeof(why)) == -1)
+		return bad(ps, "%s: %s", opt, why);
+	if (world && ps->line != NULL)
+		ps->line->secret_world_readable = 1;
 	return 0;
 }
 
@@ -691,7 +679,7 @@ apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 
 	switch (d->id) {
 	case O_MODE:
-		if (parse_modeword(val, &o->mode) == -1)
+		if (opts_mode_word(val, &o->mode) == -1)
 			return bad(ps, "%s: unknown mode '%s' (smtp, pop3, "
 			    "imap, tcp, delivery, relay)", opt, val);
 		ps->mode_set = 1;
@@ -810,6 +798,8 @@ apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 			return bad(ps, "%s: empty user name", opt);
 		return setstr(ps, opt, o->user, sizeof(o->user), val);
 	case O_PASSWORD:
+		if (ps->line != NULL)
+			ps->line->inline_secret = 1;
 		return set_secret(ps, opt, o->pass, sizeof(o->pass), val);
 	case O_PASSWORD_FILE:
 		return read_secret(ps, opt, val, o->pass, sizeof(o->pass));
@@ -854,10 +844,18 @@ apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 		o->expect_all = 1;
 		return 0;
 	case O_MAXBYTES:
-		/* accepted: the tcp machine reads until the match anyway */
-		return parse_int(ps, opt, val, 1, 1 << 20, &n);
+		if (parse_int(ps, opt, val, 1, 1 << 20, &n) == -1)
+			return -1;
+		o->tcp_maxbytes = (int)n;
+		return 0;
 	case O_DELAY:
-		return parse_int(ps, opt, val, 0, 3600, &n);
+		if (parse_secs(ps, opt, val, &ms) == -1)
+			return -1;
+		if (ms > 3600 * 1000)
+			return bad(ps, "%s: at most 3600 seconds", opt);
+		o->tcp_delay_ms = ms;
+		ps->delay_set = ms > 0;
+		return 0;
 	case O_REFUSE:
 		return parse_state(ps, opt, val, &o->refuse_status);
 	case O_MISMATCH:
@@ -911,6 +909,8 @@ apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 		return setstr(ps, opt, o->mbox.user, sizeof(o->mbox.user), val);
 	case O_MBOX_PASSWORD:
 		mbox_opt(ps, opt);
+		if (ps->line != NULL)
+			ps->line->inline_secret = 1;
 		return set_secret(ps, opt, o->mbox.pass, sizeof(o->mbox.pass),
 		    val);
 	case O_MBOX_PASSWORD_FILE:
@@ -929,6 +929,18 @@ apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 			return -1;
 		if (o->delivery_deadline_ms == 0)
 			return bad(ps, "%s: must be above 0", opt);
+		return 0;
+	case O_INTERVAL:
+		if (parse_int(ps, opt, val, 1, MAX_SECONDS, &n) == -1)
+			return -1;
+		if (ps->line != NULL)
+			ps->line->interval_s = (int)n;
+		return 0;
+	case O_RETRIES:
+		if (parse_int(ps, opt, val, 1, 100, &n) == -1)
+			return -1;
+		if (ps->line != NULL)
+			ps->line->retries = (int)n;
 		return 0;
 	}
 	return bad(ps, "%s: not implemented", opt);
@@ -1081,44 +1093,85 @@ unescape(struct pstate *ps, const char *what, char *s)
 	return 0;
 }
 
+/*
+ * A custom dialogue (send, quit, several expect strings, -A, -d) needs
+ * the raw tcp machine; otherwise a protocol machine does what
+ * check_tcp did and can also STARTTLS and log in.
+ */
+static int
+wants_raw(const struct pstate *ps)
+{
+	return ps->send_set || ps->quit_set || ps->nexpect > 1 ||
+	    ps->o->expect_all || ps->delay_set;
+}
+
+/*
+ * Switch a POP3/IMAP/SMTP-service probe to the raw tcp machine, as
+ * check_tcp runs its check_pop/check_imap names, with the service's
+ * defaults from sv.  Unlike check_tcp, a mail server is never written
+ * to before it has greeted: the send string goes after the greeting
+ * (postscreen and friends drop clients that talk first).
+ */
+static void
+to_raw(struct pstate *ps, const struct service *sv)
+{
+	struct probe_opts	*o = ps->o;
+
+	if (!ps->port_set && o->port == 0)
+		o->port = probe_default_port(sv->mode, o->tls);
+	o->mode = MODE_TCP;
+	o->tcp_greet = sv->mode != MODE_TCP;
+	/* the built-in expect string is a prefix, -e strings match anywhere */
+	if (ps->nexpect == 0 && sv->expect[0] != '\0') {
+		mm_strlcpy(ps->expects[ps->nexpect++], sv->expect,
+		    sizeof(ps->expects[0]));
+		o->expect_prefix = 1;
+	}
+	if (!ps->quit_set && sv->quit[0] != '\0')
+		mm_strlcpy(o->quit, sv->quit, sizeof(o->quit));
+}
+
 /* decide the mode of a check_tcp personality, place expects */
 static enum opts_rc
 finish_tcp_family(struct pstate *ps)
 {
 	struct probe_opts	*o = ps->o;
 	const struct service	*sv = &services[ps->pers];
-	int			 raw;
 
-	/*
-	 * A custom dialogue needs the raw tcp machine; otherwise the
-	 * protocol machine can do what check_tcp did and also STARTTLS
-	 * and login.
-	 */
-	raw = sv->mode == MODE_TCP || ps->send_set || ps->quit_set ||
-	    ps->nexpect > 1 || o->expect_all;
-	if (raw) {
-		o->mode = MODE_TCP;
-		if (ps->nexpect == 0 && sv->expect[0] != '\0')
-			mm_strlcpy(ps->expects[ps->nexpect++], sv->expect,
-			    sizeof(ps->expects[0]));
-		if (!ps->quit_set && sv->quit[0] != '\0')
-			mm_strlcpy(o->quit, sv->quit, sizeof(o->quit));
-	} else {
-		o->mode = sv->mode;
-		if (ps->nexpect == 0)
-			mm_strlcpy(ps->expects[ps->nexpect++], sv->expect,
-			    sizeof(ps->expects[0]));
-	}
-	if (!ps->port_set)
-		o->port = sv->port;
 	if (!ps->tls_set)
 		o->tls = sv->tls;
 	/* check_tcp -D turns TLS on */
 	if (ps->certdays_set && o->tls == TLS_NONE)
 		o->tls = TLS_IMPLICIT;
+	if (!ps->port_set)
+		o->port = sv->port;
+	if (sv->mode == MODE_TCP || wants_raw(ps))
+		to_raw(ps, sv);
+	else {
+		o->mode = sv->mode;
+		if (ps->nexpect == 0)
+			mm_strlcpy(ps->expects[ps->nexpect++], sv->expect,
+			    sizeof(ps->expects[0]));
+	}
 	if (o->mode == MODE_TCP && o->port == 0 && !ps->port_set)
 		return fail(ps, "-p: a port is required");
 	return OPTS_OK;
+}
+
+/* mailprobe pop3|imap and probe lines with a send/expect dialogue */
+static void
+finish_mail_raw(struct pstate *ps)
+{
+	const struct service	*sv;
+
+	if (ps->o->mode == MODE_POP3)
+		sv = &services[PERS_CHECK_POP];
+	else if (ps->o->mode == MODE_IMAP)
+		sv = &services[PERS_CHECK_IMAP];
+	else
+		return;
+	if (wants_raw(ps))
+		to_raw(ps, sv);
 }
 
 static enum opts_rc
@@ -1175,6 +1228,8 @@ finish(struct pstate *ps)
 		rc = finish_smtp(ps);
 	else if (is_check(ps->pers))
 		rc = finish_tcp_family(ps);
+	else
+		finish_mail_raw(ps);
 	if (rc != OPTS_OK)
 		return rc;
 	set_label(ps);
@@ -1189,13 +1244,6 @@ finish(struct pstate *ps)
 		return fail(ps, "%s: only for delivery probes", ps->mbox_opt);
 	if (o->relay_auth_check && o->mode != MODE_RELAY)
 		return fail(ps, "--relay-auth-check: only for relay probes");
-	/* a delivery line that cannot run is an error now, not at run time */
-	if (o->mode == MODE_DELIVERY) {
-		char	 why[128];
-
-		if (delivery_check_opts(o, why, sizeof(why)) == -1)
-			return fail(ps, "%s", why);
-	}
 	if (ps->nresp > o->ncmd)
 		return fail(ps, "-R: more responses (%d) than commands (%d); "
 		    "each -R pairs with a -C", ps->nresp, o->ncmd);
@@ -1211,6 +1259,9 @@ finish(struct pstate *ps)
 		    probe_mode_name(o->mode));
 	if (o->expect_all && o->mode != MODE_TCP)
 		return fail(ps, "-A: --expect-all is for tcp probes only");
+	if ((ps->delay_set || o->tcp_maxbytes > 0) && o->mode != MODE_TCP)
+		return fail(ps, "%s: for tcp, pop3 and imap probes only",
+		    ps->delay_set ? "-d/--delay" : "-m/--maxbytes");
 	for (i = 0; i < ps->nresp; i++)
 		mm_strlcpy(o->cmd_expect[i], ps->resp[i],
 		    sizeof(o->cmd_expect[0]));
@@ -1249,49 +1300,132 @@ finish(struct pstate *ps)
 	    (o->mode != MODE_DELIVERY || o->mbox.host[0] == '\0' ||
 	    is_loopback(o->mbox.host))))
 		o->auth_plaintext = 1;
+	/* a delivery line that cannot run is an error now, not at run time */
+	if (o->mode == MODE_DELIVERY) {
+		char	 why[128];
+
+		if (delivery_check_opts(o, why, sizeof(why)) == -1)
+			return fail(ps, "%s", why);
+	}
 	return OPTS_OK;
 }
 
-enum opts_rc
-opts_parse(struct probe_opts *o, struct opts_cli *cli,
-    enum opts_personality pers, int argc, char **argv, char *err,
-    size_t errlen)
+/* the UTF-8 of a dash a word processor put where "-" was typed */
+static size_t
+typo_dash(const char *s)
 {
-	struct pstate	*ps;
-	enum opts_rc	 rc = OPTS_ERROR;
-	char		 perr[256];
-	int		 i, r, positional_host = 0;
+	const unsigned char	*u = (const unsigned char *)s;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if ((unsigned)pers >= PERS_LAST) {
-		if (err != NULL)
-			snprintf(err, errlen, "unknown personality");
-		return OPTS_ERROR;
+	if (u[0] != 0xe2)
+		return 0;
+	/* U+2013 EN DASH, U+2014 EM DASH */
+	if (u[1] == 0x80 && (u[2] == 0x93 || u[2] == 0x94))
+		return 3;
+	/* U+2212 MINUS SIGN */
+	if (u[1] == 0x88 && u[2] == 0x92)
+		return 3;
+	return 0;
+}
+
+/*
+ * Command definitions copied from books and web pages carry "–s" and
+ * "—host".  check_tcp's getopt stops at the first such word and runs
+ * without every option after it (a login check that checks nothing);
+ * read them as the options they were meant to be instead.  Two dashes
+ * of any kind make "--"; one makes "--" when a long option of that name
+ * exists, "-" otherwise.  The argument is rewritten in place (it only
+ * gets shorter).  Returns 1 when it was rewritten.
+ */
+static int
+undash(const struct pstate *ps, char *a)
+{
+	char	*p = a;
+	size_t	 k, ndash = 0, ntypo = 0, len;
+
+	while (ndash < 2) {
+		if (*p == '-') {
+			p++;
+			ndash++;
+		} else if ((k = typo_dash(p)) > 0) {
+			p += k;
+			ndash++;
+			ntypo++;
+		} else
+			break;
 	}
-	/* two kilobytes of strings: not on the stack of a daemon thread */
-	if ((ps = calloc(1, sizeof(*ps))) == NULL) {
-		if (err != NULL)
-			snprintf(err, errlen, "out of memory");
-		return OPTS_ERROR;
+	if (ntypo == 0 || *p == '\0')
+		return 0;
+	if (ndash == 1) {
+		len = strcspn(p, "=");
+		if (len > 1 && find_long(ps->groups, p, len) != NULL)
+			ndash = 2;
 	}
-	ps->o = o;
-	ps->cli = cli;
-	ps->pers = pers;
-	ps->err = err;
-	ps->errlen = errlen;
-	if (cli != NULL)
-		memset(cli, 0, sizeof(*cli));
+	memmove(a + ndash, p, strlen(p) + 1);
+	memset(a, '-', ndash);
+	return 1;
+}
+
+/*
+ * A command line that carries a password must not be quoted in an
+ * error: "-P my pass" leaves "pass" over as an unexpected argument,
+ * and a missing value shifts a password into another option's place.
+ */
+static int
+argv_has_secret(int argc, char **argv)
+{
+	static const char *const names[] = { "password", "authpass",
+	    "mbox-password" };
+	const char	*a;
+	size_t		 k, n;
+	int		 i, dashes;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		for (dashes = 0;; dashes++) {
+			if (*a == '-')
+				a++;
+			else if ((k = typo_dash(a)) > 0)
+				a += k;
+			else
+				break;
+		}
+		if (dashes == 0)
+			continue;
+		for (n = 0; n < sizeof(names) / sizeof(names[0]); n++)
+			if (strncmp(a, names[n], strlen(names[n])) == 0)
+				return 1;
+		/* -P, also inside a cluster such as -vP */
+		if (dashes == 1 && strchr(a, 'P') != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+static enum opts_rc
+unexpected(struct pstate *ps, int argc, char **argv, int i)
+{
+	if (argv_has_secret(argc, argv))
+		return fail(ps, "unexpected argument %d (not shown: this "
+		    "command line holds a password; quote a value that "
+		    "contains blanks)", i);
+	return fail(ps, "unexpected argument '%s'", argv[i]);
+}
+
+static enum opts_rc
+parse_argv(struct pstate *ps, int argc, char **argv)
+{
+	struct probe_opts	*o = ps->o;
+	enum opts_personality	 pers = ps->pers;
+	char			 perr[256];
+	int			 i, r, positional_host = 0;
 
 	i = 1;
 	if (pers == PERS_MAILPROBE) {
 		/* the mode picks the short options, so find it first */
-		if (argc > 1 && argv[1][0] != '-') {
-			if (parse_modeword(argv[1], &o->mode) == -1) {
-				fail(ps, "unknown mode '%s' (smtp, pop3, imap, "
-				    "tcp, delivery, relay)", argv[1]);
-				goto out;
-			}
+		if (argc > 1 && argv[1][0] != '-' && typo_dash(argv[1]) == 0) {
+			if (opts_mode_word(argv[1], &o->mode) == -1)
+				return fail(ps, "unknown mode '%s' (smtp, pop3, "
+				    "imap, tcp, delivery, relay)", argv[1]);
 			ps->mode_set = 1;
 			i = 2;
 		} else {
@@ -1299,11 +1433,11 @@ opts_parse(struct probe_opts *o, struct opts_cli *cli,
 				if (strcmp(argv[r], "--") == 0)
 					break;
 				if (strncmp(argv[r], "--mode=", 7) == 0 &&
-				    parse_modeword(argv[r] + 7, &o->mode) == 0)
+				    opts_mode_word(argv[r] + 7, &o->mode) == 0)
 					ps->mode_set = 1;
 				if (strcmp(argv[r], "--mode") == 0 &&
 				    r + 1 < argc &&
-				    parse_modeword(argv[r + 1], &o->mode) == 0)
+				    opts_mode_word(argv[r + 1], &o->mode) == 0)
 					ps->mode_set = 1;
 			}
 		}
@@ -1315,6 +1449,7 @@ opts_parse(struct probe_opts *o, struct opts_cli *cli,
 	for (; i < argc; i++) {
 		char	*a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 
+		(void)undash(ps, a);
 		/* monitoring-plugins' old spellings */
 		if (is_check(pers) && (strcmp(a, "-to") == 0 ||
 		    strcmp(a, "-wt") == 0 || strcmp(a, "-ct") == 0))
@@ -1333,42 +1468,91 @@ opts_parse(struct probe_opts *o, struct opts_cli *cli,
 			    o->host[0] == '\0') {
 				if (setstr(ps, "host", o->host,
 				    sizeof(o->host), a) == -1)
-					goto out;
+					return OPTS_ERROR;
 				positional_host = 1;
 				continue;
 			}
-			fail(ps, "unexpected argument '%s'", a);
-			goto out;
+			return unexpected(ps, argc, argv, i);
 		}
 		if (r == -1)
-			goto out;
-		if (r == 2) {
-			rc = OPTS_HELP;
-			goto out;
-		}
-		if (r == 3) {
-			rc = OPTS_VERSION;
-			goto out;
-		}
+			return OPTS_ERROR;
+		if (r == 2)
+			return OPTS_HELP;
+		if (r == 3)
+			return OPTS_VERSION;
 		i += r;
 	}
-	if (i < argc) {
-		fail(ps, "unexpected argument '%s'", argv[i]);
-		goto out;
-	}
-	if ((rc = finish(ps)) != OPTS_OK)
-		goto out;
+	if (i < argc)
+		return unexpected(ps, argc, argv, i);
+	if (finish(ps) != OPTS_OK)
+		return OPTS_ERROR;
 	perr[0] = '\0';
-	if (probe_opts_finish(o, perr, sizeof(perr)) == -1) {
-		fail(ps, "%s", perr[0] != '\0' ? perr : "invalid options");
-		rc = OPTS_ERROR;
-		goto out;
+	if (probe_opts_finish(o, perr, sizeof(perr)) == -1)
+		return fail(ps, "%s", perr[0] != '\0' ? perr :
+		    "invalid options");
+	return OPTS_OK;
+}
+
+static enum opts_rc
+parse_common(struct probe_opts *o, struct opts_cli *cli,
+    struct opts_line *line, enum opts_personality pers, int argc,
+    char **argv, char *err, size_t errlen)
+{
+	struct pstate	*ps;
+	enum opts_rc	 rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((unsigned)pers >= PERS_LAST) {
+		if (err != NULL)
+			snprintf(err, errlen, "unknown personality");
+		return OPTS_ERROR;
 	}
-	rc = OPTS_OK;
-out:
+	/* two kilobytes of strings: not on the stack of a daemon thread */
+	if ((ps = calloc(1, sizeof(*ps))) == NULL) {
+		if (err != NULL)
+			snprintf(err, errlen, "out of memory");
+		return OPTS_ERROR;
+	}
+	ps->o = o;
+	ps->cli = cli;
+	ps->line = line;
+	ps->pers = pers;
+	ps->err = err;
+	ps->errlen = errlen;
+	if (cli != NULL)
+		memset(cli, 0, sizeof(*cli));
+	rc = parse_argv(ps, argc, argv);
 	explicit_bzero(ps, sizeof(*ps));
 	free(ps);
 	return rc;
+}
+
+enum opts_rc
+opts_parse(struct probe_opts *o, struct opts_cli *cli,
+    enum opts_personality pers, int argc, char **argv, char *err,
+    size_t errlen)
+{
+	struct opts_line	 line;
+
+	if (pers == PERS_CONFIG) {
+		memset(&line, 0, sizeof(line));
+		return parse_common(o, NULL, &line, pers, argc, argv, err,
+		    errlen);
+	}
+	return parse_common(o, cli, NULL, pers, argc, argv, err, errlen);
+}
+
+enum opts_rc
+opts_parse_line(struct probe_opts *o, struct opts_line *line, int argc,
+    char **argv, char *err, size_t errlen)
+{
+	const char	*basedir = line->basedir;
+
+	memset(line, 0, sizeof(*line));
+	line->basedir = basedir;
+	return parse_common(o, NULL, line, PERS_CONFIG, argc, argv, err,
+	    errlen);
 }
 
 static const char usage_mailprobe[] =

@@ -43,6 +43,21 @@ struct opts_cli {
 	int	 ignore_quit;	/* check_smtp -q: accepted, see mailprobe(1) */
 };
 
+/*
+ * What a mailmond.conf probe line brings besides the probe itself.
+ * basedir is set by the caller: the configuration file, whose
+ * directory anchors every relative *-password-file (as include does),
+ * so the same file is read on every reload whatever the working
+ * directory.  The rest is filled in by opts_parse_line().
+ */
+struct opts_line {
+	const char	*basedir;	/* in: the configuration file */
+	int		 interval_s;	/* --interval, 0 = not given */
+	int		 retries;	/* --retries, 0 = not given */
+	int		 inline_secret;	/* --password/--mbox-password given */
+	int		 secret_world_readable;	/* a password file is o+r */
+};
+
 /* personality from argv[0]'s basename ("check_smtp" ...) */
 enum opts_personality opts_personality_from_name(const char *argv0);
 
@@ -61,12 +76,27 @@ enum opts_personality opts_personality_from_name(const char *argv0);
  *
  * argv strings holding a password (-P, --password, --mbox-password)
  * are overwritten in place once copied, so ps(1) no longer shows them.
+ * An argument that starts with a typographic dash (U+2013, U+2014,
+ * U+2212, as word processors turn "-s" into "\u2013s") is read as the
+ * option it was meant to be.  No error message ever quotes a word of a
+ * command line that carries a password.
  * cli may be NULL (config lines).  On success probe_opts_finish() has
  * been applied.  err always names the option at fault.
  */
 enum opts_rc opts_parse(struct probe_opts *o, struct opts_cli *cli,
 	    enum opts_personality, int argc, char **argv,
 	    char *err, size_t errlen);
+
+/*
+ * A probe line of mailmond.conf: opts_parse() with PERS_CONFIG, plus
+ * the daemon's own per-probe options (--interval, --retries) and the
+ * file-relative secret files described at struct opts_line.
+ */
+enum opts_rc opts_parse_line(struct probe_opts *o, struct opts_line *line,
+	    int argc, char **argv, char *err, size_t errlen);
+
+/* mode word ("smtp", "POP3", ...: case-insensitive); 0 or -1 */
+int	 opts_mode_word(const char *word, enum probe_mode *mode);
 
 /* usage text for a personality */
 const char *opts_usage(enum opts_personality);

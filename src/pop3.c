@@ -1,11 +1,15 @@
 /*
  * pop3.c - POP3 client: greeting, CAPA, STLS, USER/PASS, QUIT.
  *
- *   GREETING -> CAPA [-> STLS -> TLS -> CAPA] [-> USER -> PASS]
+ *   GREETING [-> CAPA] [-> STLS -> TLS [-> CAPA]] [-> USER -> PASS]
  *     [-> HOOK] -> QUIT -> DONE
  *
- * CAPA is optional (RFC 2449): -ERR is tolerated, and then STLS is
- * tried blindly.  Any configured login mechanism means USER/PASS here.
+ * CAPA is sent only when STLS or a login needs it: a basic check says
+ * nothing but QUIT, as check_pop does (and some servers answer CAPA
+ * with a bare "+OK").  CAPA is optional (RFC 2449): -ERR is tolerated,
+ * and then STLS and USER are tried blindly.  Any configured login
+ * mechanism means USER/PASS here.  A certificate that fails
+ * verification ends the session at once, before USER.
  */
 #include "config.h"
 
@@ -113,20 +117,33 @@ pop3_set_state(struct pop3_sess *s, enum pop3_state st)
 	s->state = st;
 }
 
+static int
+pop3_login_pending(const struct pop3_sess *s)
+{
+	return s->ps.user != NULL && s->ps.user[0] != '\0' && !s->authed;
+}
+
 static enum pop3_state
 pop3_next(const struct pop3_sess *s)
 {
 	const struct probe_opts	*o = s->ps.opts;
+	int			 need_stls, need_login;
 
 	if (s->stop)
 		return POP3_QUIT;
 	if (o->cert_only && s->ps.tls)
 		return POP3_QUIT;
-	if (!s->capa_done)
+	/* nothing more for a peer whose certificate failed */
+	if (s->ps.untrusted)
+		return POP3_QUIT;
+	need_stls = s->ps.tlsmode == TLS_STARTTLS && !s->ps.tls;
+	need_login = pop3_login_pending(s);
+	/* a basic check asks nothing a plugin would not ask */
+	if (!s->capa_done && (need_stls || need_login))
 		return POP3_CAPA;
-	if (s->ps.tlsmode == TLS_STARTTLS && !s->ps.tls)
+	if (need_stls)
 		return POP3_STLS;
-	if (s->ps.user != NULL && s->ps.user[0] != '\0' && !s->authed)
+	if (need_login)
 		return POP3_USER;
 	if (s->ps.hook != NULL && !s->hook_done)
 		return POP3_HOOK;
@@ -167,6 +184,13 @@ pop3_enter_state(struct pop3_sess *s, enum pop3_state st)
 		rc = lp_send(lp, LP_PUBLIC, "STLS");
 		break;
 	case POP3_USER:
+		if (s->capa_ok && !(s->caps & POP3_CAP_USER)) {
+			/* RFC 2449 6.2: no USER in CAPA, no USER/PASS */
+			psess_fail(&s->ps, FAIL_AUTH, "USER/PASS not offered "
+			    "(no USER capability)");
+			s->stop = 1;
+			return ENTER_SKIP;
+		}
 		if (!s->ps.tls && !s->ps.opts->auth_plaintext) {
 			psess_fail(&s->ps, FAIL_CONFIG,
 			    "refusing to log in without TLS (auth_plaintext "
@@ -212,6 +236,9 @@ static int
 pop3_advance(struct pop3_sess *s)
 {
 	int	 rc;
+
+	if (s->ps.untrusted && pop3_login_pending(s))
+		psess_withhold(&s->ps, "credentials");
 
 	for (;;) {
 		rc = pop3_enter_state(s, pop3_next(s));

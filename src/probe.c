@@ -432,6 +432,8 @@ psess_init(struct psess *ps, const struct proto_ops *ops,
 	ps->clock_arg = clock_arg;
 	for (i = 0; i < PH_LAST; i++)
 		ps->ph_t0[i] = -1;
+	ps->wake_at = 0;
+	ps->untrusted = 0;
 	ps->hook = NULL;
 	ps->body = NULL;
 	ps->bodylen = 0;
@@ -546,10 +548,29 @@ psess_replystr(const struct lp_reply *r, char *buf, size_t len)
 	return buf;
 }
 
-static int64_t
+int64_t
 psess_now(struct psess *ps)
 {
 	return ps->clock != NULL ? ps->clock(ps->clock_arg) : 0;
+}
+
+void
+psess_wake(struct psess *ps, int64_t t)
+{
+	ps->wake_at = t;
+}
+
+void
+psess_withhold(struct psess *ps, const char *what)
+{
+	size_t	 len = strlen(ps->res->reason);
+
+	if (strstr(ps->res->reason, "withheld") != NULL)
+		return;
+	snprintf(ps->res->reason + len, sizeof(ps->res->reason) - len,
+	    "; %s withheld", what);
+	log_debug(ps->ops->name, "%s%s%s not sent: certificate not trusted",
+	    ps->opts->name, ps->opts->name[0] != '\0' ? ": " : "", what);
 }
 
 void
@@ -620,6 +641,8 @@ probe_arm(struct probe *p)
 
 	if (p->step_deadline > 0 && p->step_deadline < when)
 		when = p->step_deadline;
+	if (p->u.ps.wake_at > 0 && p->u.ps.wake_at < when)
+		when = p->u.ps.wake_at;
 	ev_timer_at(p->timer, when);
 }
 
@@ -683,15 +706,19 @@ probe_certs(struct probe *p)
 	mm_strlcpy(p->res.tls_cipher, ti.cipher, sizeof(p->res.tls_cipher));
 	p->res.cert_verified = ti.verified;
 	if (!ti.has_cert) {
-		if (o->tls_verify)
+		if (o->tls_verify) {
 			psess_fail(ps, FAIL_CERT_INVALID, "no certificate");
+			ps->untrusted = 1;
+		}
 		return;
 	}
 	p->res.cert_days = ti.cert_days;
 	/* an expired certificate fails verification as well */
-	if (o->tls_verify && !ti.verified)
+	if (o->tls_verify && !ti.verified) {
 		psess_fail(ps, FAIL_CERT_INVALID, "certificate invalid: %s",
 		    ti.verify_reason);
+		ps->untrusted = 1;
+	}
 	else if (ti.cert_days < 0 &&
 	    (o->cert_crit_days > 0 || o->cert_warn_days > 0))
 		psess_fail(ps, FAIL_CERT_EXPIRING, "certificate expired");
@@ -726,6 +753,7 @@ probe_action(struct probe *p, int pa)
 	switch (pa) {
 	case PA_WAIT:
 		probe_set_state(p, PS_SESSION);
+		probe_arm(p);		/* the machine may have asked to wake */
 		return 0;
 	case PA_STARTTLS:
 		if (io_datalen(p->io) > 0) {
@@ -1019,6 +1047,15 @@ probe_timer_cb(void *arg)
 	const char	*what = whole ? "probe deadline" : "step deadline";
 	int		 ms = whole ? p->opts.timeout_ms : p->opts.step_timeout_ms;
 
+	if (ps->wake_at > 0 && now >= ps->wake_at && !whole &&
+	    (p->step_deadline == 0 || now < p->step_deadline)) {
+		ps->wake_at = 0;
+		if (p->state == PS_SESSION && p->ops->wake != NULL)
+			(void)probe_action(p, p->ops->wake(ps));
+		else
+			probe_arm(p);
+		return;
+	}
 	switch (p->state) {
 	case PS_INIT:
 	case PS_DONE:
@@ -1048,13 +1085,14 @@ probe_timer_cb(void *arg)
 	probe_finish(p);
 }
 
-/* the copies of the secrets die with the probe */
+/*
+ * The copies of the secrets die with the probe: the options, the SASL
+ * token, and the reply buffer where a server may have echoed them.
+ */
 static void
 probe_wipe(struct probe *p)
 {
-	explicit_bzero(p->opts.pass, sizeof(p->opts.pass));
-	explicit_bzero(p->opts.mbox.pass, sizeof(p->opts.mbox.pass));
-	explicit_bzero(p->u.ps.lp.sent_secret, sizeof(p->u.ps.lp.sent_secret));
+	explicit_bzero(p, sizeof(*p));
 }
 
 /* release everything, apply the status policy, report once */

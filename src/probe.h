@@ -157,6 +157,10 @@ struct probe_opts {
 	char		 send[PROBE_STR_MAX];		/* tcp: after connect */
 	char		 quit[PROBE_STR_MAX];		/* tcp: before close */
 	int		 expect_all;			/* tcp -A */
+	int		 expect_prefix;		/* tcp: expect is a prefix */
+	int		 tcp_greet;		/* tcp: send after the greeting */
+	int		 tcp_delay_ms;		/* tcp -d: read on this long */
+	int		 tcp_maxbytes;		/* tcp -m: judge after N bytes */
 	int		 mismatch_status;		/* tcp -M; -1 = default */
 	int		 refuse_status;			/* tcp -r; -1 = default */
 

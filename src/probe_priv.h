@@ -47,6 +47,8 @@ struct proto_ops {
 			    size_t *used);
 	/* current state name, for traces and timeout reasons */
 	const char	*(*state)(const struct psess *);
+	/* the time set by psess_wake() has come (NULL: never asked) */
+	int		 (*wake)(struct psess *);
 };
 
 /*
@@ -78,6 +80,13 @@ struct psess {
 	int64_t		       (*clock)(void *);
 	void			*clock_arg;
 	int64_t			 ph_t0[PH_LAST];
+	int64_t			 wake_at; /* clock value for ops->wake, 0 none */
+	/*
+	 * The certificate failed verification with verification on: no
+	 * secret may be sent on this connection.  Machines leave politely
+	 * instead of logging in (psess_withhold()).
+	 */
+	int			 untrusted;
 
 	const struct psess_hook	*hook;	/* mailbox step (delivery) */
 	const char		*body;	/* SMTP: send DATA with this message */
@@ -128,6 +137,21 @@ void	 psess_note(struct psess *, const char *fmt, ...)
 void	 psess_reply(struct psess *, const struct lp_reply *);
 /* short printable form of a reply's last line, for reasons */
 const char *psess_replystr(const struct lp_reply *, char *buf, size_t len);
+
+/*
+ * Ask for ops->wake at clock value t (0 cancels).  It comes only while
+ * the step and probe deadlines have not passed: a wake-up never
+ * extends a probe.
+ */
+void	 psess_wake(struct psess *, int64_t t);
+int64_t	 psess_now(struct psess *);
+
+/*
+ * The session was about to send a credential to an untrusted peer:
+ * say in the reason that it was withheld.  The machine then leaves
+ * (QUIT/LOGOUT) without sending it.
+ */
+void	 psess_withhold(struct psess *, const char *what);
 
 void	 psess_phase_begin(struct psess *, enum probe_phase);
 void	 psess_phase_end(struct psess *, enum probe_phase);

@@ -12,9 +12,15 @@
  * so the order of steps is written down in one place:
  *
  *   BANNER -> EHLO [-> HELO] [-> STARTTLS -> TLS -> EHLO]
- *     -> (relay: MAIL -> RCPT -> RSET) -> AUTH -> CMD...
+ *     -> (relay: MAIL -> RCPT -> RSET) -> AUTH
  *     -> (relay after AUTH: MAIL -> RCPT -> RSET)
- *     -> MAIL -> RCPT... [-> DATA -> BODY] [-> RSET] -> QUIT -> DONE
+ *     -> MAIL -> RCPT... [-> DATA -> BODY] -> CMD... [-> RSET]
+ *     -> QUIT -> DONE
+ *
+ * The custom commands (check_smtp -C) run inside the transaction that
+ * -f opened, so "-f a@b -C 'RCPT TO:<c@d>'" asks what it means to ask.
+ * A certificate that fails verification ends the session at once
+ * (QUIT): no credential, address or message goes to such a peer.
  *
  * After a failure the machine still resets an open transaction and
  * says QUIT, so a failing probe does not leave "lost connection" noise
@@ -197,11 +203,14 @@ smtp_next(const struct smtp_sess *s)
 	const struct probe_opts	*o = s->ps.opts;
 	int			 relay = s->ps.mode == MODE_RELAY;
 
-	if (s->need_rset)
+	if (s->need_rset || (s->stop && s->txn_open))
 		return SMTP_RSET;
 	if (s->stop)
 		return SMTP_QUIT;
 	if (o->cert_only && s->ps.tls)
+		return SMTP_QUIT;
+	/* nothing more for a peer whose certificate failed */
+	if (s->ps.untrusted)
 		return SMTP_QUIT;
 	if (!s->helo_done)
 		return SMTP_EHLO;
@@ -211,12 +220,15 @@ smtp_next(const struct smtp_sess *s)
 		return SMTP_MAIL;
 	if (smtp_want_auth(s) && !s->authed)
 		return SMTP_AUTH;
+	/* check_smtp -f: MAIL FROM first, the -C commands run inside it */
+	if (!relay && smtp_want_mail(s) && !s->mail_done)
+		return SMTP_MAIL;
 	if (!relay && s->icmd < o->ncmd)
 		return SMTP_CMD;
 	if (relay && smtp_want_auth(s) && !s->relay_done[1])
 		return SMTP_MAIL;
-	if (!relay && smtp_want_mail(s) && !s->mail_done)
-		return SMTP_MAIL;
+	if (s->txn_open)
+		return SMTP_RSET;
 	return SMTP_QUIT;
 }
 
@@ -377,6 +389,9 @@ smtp_advance(struct smtp_sess *s)
 {
 	int	 rc;
 
+	if (s->ps.untrusted && smtp_want_auth(s) && !s->authed)
+		psess_withhold(&s->ps, "credentials");
+
 	/* each skip sets a flag that moves smtp_next() on: bounded */
 	for (;;) {
 		rc = smtp_enter_state(s, smtp_next(s));
@@ -469,10 +484,10 @@ smtp_mail_reply(struct smtp_sess *s, const struct lp_reply *r)
 
 	psess_replystr(r, rs, sizeof(rs));
 	if (cls == 2 && s->ps.mode != MODE_RELAY && s->ps.opts->nrcpt == 0) {
-		/* MAIL FROM alone (check_smtp -f): reset and go on */
+		/* MAIL FROM alone (check_smtp -f): commands, then RSET */
 		psess_phase_end(&s->ps, PH_MAIL);
 		s->mail_done = 1;
-		s->need_rset = 1;
+		s->txn_open = 1;
 		return smtp_advance(s);
 	}
 	if (cls == 2)
@@ -553,7 +568,7 @@ smtp_rcpt_reply(struct smtp_sess *s, const struct lp_reply *r)
 		return smtp_enter_state(s, SMTP_DATA);
 	psess_phase_end(&s->ps, PH_MAIL);
 	s->mail_done = 1;
-	s->need_rset = 1;
+	s->txn_open = 1;
 	return smtp_advance(s);
 }
 
@@ -680,6 +695,7 @@ smtp_response(struct psess *ps, const struct lp_reply *r)
 		break;
 	case SMTP_RSET:
 		s->need_rset = 0;
+		s->txn_open = 0;
 		if (cls != 2) {
 			psess_fail(ps, FAIL_REPLY, "RSET rejected: %s", rs);
 			s->stop = 1;

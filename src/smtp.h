@@ -59,6 +59,7 @@ struct smtp_sess {
 	int			 nrcpt_ok;
 	int			 mail_done;	/* transaction for this leg done */
 	int			 need_rset;
+	int			 txn_open;	/* MAIL accepted, no DATA/RSET yet */
 	int			 stop;		/* failure: RSET if needed, QUIT */
 	int			 relay_phase;	/* 0 unauthenticated, 1 after AUTH */
 	int			 relay_done[2];

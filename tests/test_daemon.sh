@@ -149,6 +149,11 @@ if ! proc_running "$MMPID"; then
 	cat "$LOG" 2>/dev/null
 	abort "mailmond start"
 fi
+# it holds passwords: no core file, and not dumpable (a dumpable process
+# of another user would own its /proc/PID files)
+check "RLIMIT_CORE is 0" grep -Eq '^Max core file size +0 +0 ' "/proc/$MMPID/limits"
+check "not dumpable: /proc/PID owned by root" \
+	test "$(stat -c %u "/proc/$MMPID/status" 2>/dev/null)" = 0
 
 check "all $NPROBES rows walk" wait_until 20 rows_are "$NPROBES"
 check "imap becomes ok(1)" wait_until 15 status_is imap 1
@@ -198,10 +203,17 @@ check "counters kept across the master restart ($checks_before -> $checks_after)
 # ---- SIGHUP -----------------------------------------------------------------
 
 cp "$CONF" "$M/good.conf"
-{ echo "interval 2"; echo "retries 2"; echo "bogus-keyword yes"; } > "$CONF"
+# line 4: a relative password file (from the file's directory, though the
+# daemon runs in /), and an option left without its value at the end,
+# which must not make the password appear in the message
+{ echo "interval 2"; echo "retries 2"; echo "bogus-keyword yes"
+  echo "probe swallow imap --host 127.0.0.1 --user $MAIL_USER --password-file imap.pw --ca-file"
+} > "$CONF"
 (( ROOT )) && chown nobody "$CONF"
 kill -HUP "$MMPID"
 check "broken reload is reported as FILE:LINE" wait_until 5 grep -q "mailmond.conf:3: unknown keyword" "$LOG"
+check "reload reads the relative password file, names the missing value" \
+	grep -q "mailmond.conf:4: probe swallow: --ca-file: missing value" "$LOG"
 check "broken reload keeps the old table" rows_are "$NPROBES"
 check "broken reload keeps the closed probe" has_row closed
 check "daemon still running" proc_running "$MMPID"

@@ -272,11 +272,11 @@ test_load_errors(void **state)
 	expect_error("probe x gopher --host 127.0.0.1\n", 1, "unknown mode");
 	expect_error("probe x\n", 1, "probe NAME MODE");
 	expect_error("probe x tcp --host 127.0.0.1 --port 1 --interval\n", 1,
-	    "--interval needs a value");
+	    "--interval: missing value");
 	expect_error("probe x tcp --host 127.0.0.1 --port 1 --interval 0\n", 1,
-	    "bad number");
+	    "--interval: invalid value '0' (1..86400)");
 	expect_error("probe x tcp --host 127.0.0.1 --port 1 --retries=abc\n", 1,
-	    "bad number");
+	    "--retries: invalid value 'abc' (1..100)");
 	expect_error("# c\nprobe x smtp --host 127.0.0.1 --no-such-option\n", 2,
 	    "probe x: ");
 	expect_error("probe x smtp --host 127.0.0.1 --help\n", 1,
@@ -537,6 +537,86 @@ test_hostile_bytes(void **state)
 	conf_free(&c);
 }
 
+/* one rule for every file that holds or names a secret */
+static void
+test_secret_file_rules(void **state)
+{
+	struct conf c;
+	char	 err[512], text[512], sub[512];
+	const char *path, *pw;
+
+	(void)state;
+	/* a configuration file others may write is refused */
+	logbuf[0] = '\0';
+	path = write_file("gw.conf", "probe a tcp --host 127.0.0.1 --port 1\n",
+	    0660);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "writable by its group"));
+	conf_free(&c);
+	path = write_file("ow.conf", "probe a tcp --host 127.0.0.1 --port 1\n",
+	    0602);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "writable by everyone"));
+	conf_free(&c);
+	/* ... and so is an include */
+	write_file("inc-w.conf", "probe b tcp --host 127.0.0.1 --port 2\n",
+	    0666);
+	path = write_file("main-w.conf", "include inc-w.conf\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "main-w.conf:1: refusing"));
+	conf_free(&c);
+
+	/* --mbox-password-file is relative to the file, like --password-file */
+	snprintf(sub, sizeof(sub), "%s/secrets", tmpdir);
+	mkdir(sub, 0700);
+	pw = write_file("secrets/box.pw", "B0xPassw0rd\n", 0600);
+	(void)pw;
+	snprintf(text, sizeof(text), "probe d delivery --host 127.0.0.1 "
+	    "--rcpt box@example.test --mbox-user box "
+	    "--mbox-password-file secrets/box.pw\n");
+	path = write_file("rel.conf", text, 0600);
+	assert_int_equal(chdir("/"), 0);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.probes[0].opts.mbox.pass, "B0xPassw0rd");
+	conf_free(&c);
+	/* and a secret file others may write is refused too */
+	assert_int_equal(chmod(pw, 0622), 0);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "rel.conf:1: probe d: --mbox-password-file"));
+	assert_non_null(strstr(err, "writable"));
+	assert_null(strstr(logbuf, "B0xPassw0rd"));
+	conf_free(&c);
+
+	/* an inline mailbox password in a group-readable file warns */
+	logbuf[0] = '\0';
+	path = write_file("inl-mbox.conf", "probe d delivery --host 127.0.0.1 "
+	    "--rcpt box@example.test --mbox-user box --mbox-password "
+	    "Inl1ne-box\n", 0640);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_non_null(strstr(logbuf, "inl-mbox.conf:1: probe d: a password "
+	    "written in a file readable by its group"));
+	assert_null(strstr(logbuf, "Inl1ne-box"));
+	conf_free(&c);
+
+	/* a probe-line option without its value never shows a password */
+	logbuf[0] = '\0';
+	pw = write_file("pw2", "S3cretPassw0rd\n", 0600);
+	path = write_file("swallow.conf", "probe i imap --host 127.0.0.1 "
+	    "--user u --password-file pw2 --ca-file\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "--ca-file: missing value"));
+	assert_null(strstr(logbuf, "S3cret"));
+	conf_free(&c);
+
+	/* mode words in any case */
+	path = write_file("case.conf", "probe a SMTP --host 127.0.0.1\n"
+	    "probe b Imap --host 127.0.0.1\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.probes[0].opts.mode, MODE_SMTP);
+	assert_int_equal(c.probes[1].opts.mode, MODE_IMAP);
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -556,6 +636,7 @@ main(void)
 		cmocka_unit_test(test_password_file),
 		cmocka_unit_test(test_inline_password_warns),
 		cmocka_unit_test(test_hostile_bytes),
+		cmocka_unit_test(test_secret_file_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

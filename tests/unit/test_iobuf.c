@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +161,48 @@ test_stream(void **state)
 	iobuf_clear(&b);
 }
 
+/* every block handed back to the allocator was wiped first */
+static int	 freed_blocks;
+static int	 freed_dirty;
+
+static void
+free_hook(void *p, size_t n)
+{
+	const unsigned char	*u = p;
+	size_t			 i;
+
+	freed_blocks++;
+	for (i = 0; i < n; i++)
+		if (u[i] != 0) {
+			freed_dirty++;
+			return;
+		}
+}
+
+static void
+test_wiped(void **state)
+{
+	struct iobuf	 b;
+	char		 line[300];
+	int		 i;
+
+	(void)state;
+	freed_blocks = freed_dirty = 0;
+	iobuf_free_hook = free_hook;
+	assert_int_equal(iobuf_init(&b, 16384), 0);
+	/* grow through several allocations, as a long AUTH line does */
+	for (i = 0; i < 120; i++) {
+		snprintf(line, sizeof(line), "PASS s3cretPassw0rd-%d\r\n", i);
+		assert_int_equal(iobuf_append_str(&b, line), 0);
+		iobuf_consume(&b, 3);
+	}
+	assert_true(freed_blocks >= 1);		/* it did move */
+	iobuf_clear(&b);
+	assert_true(freed_blocks >= 2);
+	assert_int_equal(freed_dirty, 0);
+	iobuf_free_hook = NULL;
+}
+
 int
 main(void)
 {
@@ -169,6 +212,7 @@ main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_reserve_commit),
 		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_wiped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

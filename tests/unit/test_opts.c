@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -751,7 +752,7 @@ test_tcp_family(void **state)
 	expect_error(&p, "-m: invalid value '0' (1..1048576)");
 	parse(&p, PERS_CHECK_TCP, "check_tcp", "-H", "h", "-p", "7", "-d",
 	    "x", NULL);
-	expect_error(&p, "-d: invalid value 'x' (0..3600)");
+	expect_error(&p, "-d: invalid number 'x'");
 	/* check_tcp has no -C, -f, -L */
 	parse(&p, PERS_CHECK_TCP, "check_tcp", "-H", "h", "-p", "7", "-L",
 	    NULL);
@@ -1042,6 +1043,232 @@ test_config(void **state)
 #undef CONF
 }
 
+/* word processors turn "-s" into "–s": read it as the option */
+static void
+test_typographic_dashes(void **state)
+{
+	struct parsed	 p;
+
+	(void)state;
+	/* U+2013 EN DASH for "-" before short options */
+	parse(&p, PERS_CHECK_POP, "check_pop", "-H", "127.0.0.1", "-E",
+	    "\xe2\x80\x93s", "USER u\\r\\nPASS p\\r\\n", "\xe2\x80\x93" "d", "5",
+	    "\xe2\x80\x93" "e", "ogged in", NULL);
+	expect_ok(&p);
+	assert_int_equal(p.o.mode, MODE_TCP);
+	assert_int_equal(p.o.tcp_greet, 1);
+	assert_string_equal(p.o.send, "USER u\r\nPASS p\r\n");
+	assert_int_equal(p.o.tcp_delay_ms, 5000);
+	assert_string_equal(p.o.expect, "ogged in");
+	assert_int_equal(p.o.expect_prefix, 0);
+
+	/* U+2014 EM DASH and U+2212 MINUS SIGN; a cluster "–Ev" stays short */
+	SMTP(&p, "\xe2\x80\x94host", "mx.example.org", "\xe2\x88\x92" "f",
+	    "a@b.example", "\xe2\x80\x93" "C", "RCPT TO:<c@d.example>",
+	    "\xe2\x80\x93R", "250", "\xe2\x80\x93qv");
+	expect_ok(&p);
+	assert_string_equal(p.o.host, "mx.example.org");
+	assert_string_equal(p.o.mail_from, "a@b.example");
+	assert_string_equal(p.o.cmd[0], "RCPT TO:<c@d.example>");
+	assert_string_equal(p.o.cmd_expect[0], "250");
+	assert_int_equal(p.cli.verbose, 1);
+
+	/* one en dash before a long name is the long option; two of any */
+	MP(&p, "smtp", "\xe2\x80\x93host", "h.example", "\xe2\x80\x93\xe2\x80\x93port",
+	    "2525", "-\xe2\x80\x93timeout=4");
+	expect_ok(&p);
+	assert_string_equal(p.o.host, "h.example");
+	assert_int_equal(p.o.port, 2525);
+	assert_int_equal(p.o.timeout_ms, 4000);
+
+	/* a value that starts with a dash is left alone */
+	MP(&p, "tcp", "-H", "h", "-p", "7", "-s", "\xe2\x80\x93x", "-e", "y");
+	expect_ok(&p);
+	assert_string_equal(p.o.send, "\xe2\x80\x93x");
+
+	/* a lone dash is no option */
+	MP(&p, "smtp", "-H", "h", "\xe2\x80\x93");
+	expect_error(&p, "unexpected argument '\xe2\x80\x93'");
+}
+
+/* no error message quotes a word of a command line with a password */
+static void
+test_no_secret_in_errors(void **state)
+{
+	struct parsed	 p;
+
+	(void)state;
+	/* "-P my pass": the second word of the password is left over */
+	SMTP(&p, "-H", "mx.example.org", "-A", "LOGIN", "-U", "u", "-P", "my",
+	    "pass");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "pass'"));
+	assert_non_null(strstr(p.err, "not shown"));
+	/* a value-less option swallowed a password-bearing option */
+	MP(&p, "imap", "-H", "h", "--ca-file", "--password", "S3cretPw1");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
+	parse(&p, PERS_CHECK_IMAP, "check_imap", "-H", "h", "-Pw", "S3cretPw1",
+	    NULL);
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
+	MP(&p, "smtp", "-H", "h", "--mbox-password=S3cretPw1", "extra");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
+	assert_null(strstr(p.err, "extra"));
+	/* without a password on the line the word is shown */
+	MP(&p, "smtp", "-H", "h", "extra");
+	expect_error(&p, "unexpected argument 'extra'");
+	/* a missing value is said as such */
+	MP(&p, "imap", "-H", "h", "--ca-file");
+	expect_error(&p, "--ca-file: missing value");
+}
+
+/* check_pop/check_imap with a dialogue: the raw machine, mail-aware */
+static void
+test_send_expect_modes(void **state)
+{
+	struct parsed	 p;
+
+	(void)state;
+	/* the book's IMAP login */
+	parse(&p, PERS_CHECK_IMAP, "check_imap", "-H", "127.0.0.1", "-E", "-s",
+	    "pr01 LOGIN u p\\r\\n", "-d", "5", "-e", "pr01 OK", NULL);
+	expect_ok(&p);
+	assert_int_equal(p.o.mode, MODE_TCP);
+	assert_int_equal(p.o.port, 143);
+	assert_int_equal(p.o.tcp_greet, 1);
+	assert_string_equal(p.o.quit, "a1 LOGOUT\r\n");
+	assert_string_equal(p.cli.label, "IMAP");
+	/* no -e: the built-in expect, as a prefix */
+	parse(&p, PERS_CHECK_POP, "check_pop", "-H", "127.0.0.1", "-s", "X",
+	    NULL);
+	expect_ok(&p);
+	assert_string_equal(p.o.expect, "+OK");
+	assert_int_equal(p.o.expect_prefix, 1);
+	/* -d alone keeps reading the greeting for a while */
+	parse(&p, PERS_CHECK_POP, "check_pop", "-H", "127.0.0.1", "-d", "2",
+	    "-e", "ready", NULL);
+	expect_ok(&p);
+	assert_int_equal(p.o.mode, MODE_TCP);
+	assert_int_equal(p.o.tcp_delay_ms, 2000);
+	/* plain check_tcp still talks first */
+	parse(&p, PERS_CHECK_TCP, "check_tcp", "-H", "h", "-p", "7", "-s", "X",
+	    "-e", "Y", NULL);
+	expect_ok(&p);
+	assert_int_equal(p.o.tcp_greet, 0);
+	/* mailprobe pop3/imap take the same dialogue */
+	MP(&p, "imap", "-H", "127.0.0.1", "--send", "a LOGIN u p", "-e",
+	    "a OK", "--delay", "3");
+	expect_ok(&p);
+	assert_int_equal(p.o.mode, MODE_TCP);
+	assert_int_equal(p.o.port, 143);
+	assert_int_equal(p.o.tcp_greet, 1);
+	assert_string_equal(p.o.quit, "a1 LOGOUT\r\n");
+	MP(&p, "pop3", "-H", "127.0.0.1", "--tls", "--send", "STAT");
+	expect_ok(&p);
+	assert_int_equal(p.o.port, 995);
+	/* -d is for dialogues only */
+	MP(&p, "smtp", "-H", "h", "--delay", "2");
+	expect_error(&p, "-d/--delay: for tcp, pop3 and imap probes only");
+}
+
+/* mode words: one table, any case, command line and config alike */
+static void
+test_mode_words(void **state)
+{
+	struct parsed	 p;
+	enum probe_mode	 m;
+
+	(void)state;
+	assert_int_equal(opts_mode_word("SMTP", &m), 0);
+	assert_int_equal(m, MODE_SMTP);
+	assert_int_equal(opts_mode_word("Pop3", &m), 0);
+	assert_int_equal(m, MODE_POP3);
+	assert_int_equal(opts_mode_word("imaps", &m), -1);
+	MP(&p, "IMAP", "-H", "h");
+	expect_ok(&p);
+	assert_int_equal(p.o.mode, MODE_IMAP);
+}
+
+/* the daemon's own per-probe options and the secret file rules */
+static void
+test_probe_line(void **state)
+{
+	struct probe_opts	 o;
+	struct opts_line	 line;
+	char			 dir[] = "/tmp/mm-test-opts.XXXXXX";
+	char			 path[256], conf[256], err[512];
+	char			*argv[16];
+	FILE			*fp;
+	int			 argc, j;
+	enum opts_rc		 rc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/box.pw", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("MboxS3cret\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(path, 0600), 0);
+	snprintf(conf, sizeof(conf), "%s/mailmond.conf", dir);
+#define LINE(...) do {							\
+		const char *w_[] = { __VA_ARGS__, NULL };		\
+		for (argc = 0; w_[argc] != NULL; argc++)		\
+			argv[argc] = strdup(w_[argc]);			\
+		argv[argc] = NULL;					\
+		probe_opts_init(&o);					\
+		o.mode = MODE_DELIVERY;					\
+		memset(&line, 0xa5, sizeof(line));			\
+		line.basedir = conf;					\
+		rc = opts_parse_line(&o, &line, argc, argv, err,	\
+		    sizeof(err));					\
+		for (j = 0; j < argc; j++)				\
+			free(argv[j]);					\
+	} while (0)
+
+	/* relative to the configuration file, not to the working directory */
+	assert_int_equal(chdir("/"), 0);
+	LINE("delivery", "--host", "127.0.0.1", "--rcpt", "b@h", "--mbox-user",
+	    "box", "--mbox-password-file", "box.pw", "--interval", "30",
+	    "--retries=2");
+	if (rc != OPTS_OK)
+		fail_msg("%s", err);
+	assert_string_equal(o.mbox.pass, "MboxS3cret");
+	assert_int_equal(line.interval_s, 30);
+	assert_int_equal(line.retries, 2);
+	assert_int_equal(line.inline_secret, 0);
+	assert_int_equal(line.secret_world_readable, 0);
+	/* an inline mailbox password is noticed */
+	LINE("delivery", "--host", "127.0.0.1", "--rcpt", "b@h", "--mbox-user",
+	    "box", "--mbox-password", "Inl1ne-pw");
+	assert_int_equal(rc, OPTS_OK);
+	assert_int_equal(line.inline_secret, 1);
+	assert_int_equal(line.interval_s, 0);
+	/* a secret file others may write is refused; read-only warns */
+	assert_int_equal(chmod(path, 0620), 0);
+	LINE("delivery", "--host", "127.0.0.1", "--rcpt", "b@h", "--mbox-user",
+	    "box", "--mbox-password-file", "box.pw");
+	assert_int_equal(rc, OPTS_ERROR);
+	assert_non_null(strstr(err, "writable by its group"));
+	assert_null(strstr(err, "MboxS3cret"));
+	assert_int_equal(chmod(path, 0604), 0);
+	LINE("delivery", "--host", "127.0.0.1", "--rcpt", "b@h", "--mbox-user",
+	    "box", "--mbox-password-file", "box.pw");
+	assert_int_equal(rc, OPTS_OK);
+	assert_int_equal(line.secret_world_readable, 1);
+	/* --interval is the daemon's: not on mailprobe's command line */
+	{
+		struct parsed	 p;
+
+		MP(&p, "smtp", "-H", "h", "--interval", "5");
+		expect_error(&p, "unknown option '--interval'");
+	}
+	unlink(path);
+	rmdir(dir);
+#undef LINE
+}
+
 int
 main(void)
 {
@@ -1060,6 +1287,11 @@ main(void)
 		cmocka_unit_test(test_password_scrub),
 		cmocka_unit_test(test_password_sources),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_typographic_dashes),
+		cmocka_unit_test(test_no_secret_in_errors),
+		cmocka_unit_test(test_send_expect_modes),
+		cmocka_unit_test(test_mode_words),
+		cmocka_unit_test(test_probe_line),
 	};
 
 	unsetenv("MAILPROBE_PASSWORD");
