@@ -35,7 +35,7 @@
 #include "ev.h"
 #include "log.h"
 #include "opts.h"
-#include "probe.h"
+#include "check.h"
 
 /* fds kept free for stdio, epoll, c-ares and the like */
 #define FD_RESERVE	64
@@ -102,7 +102,7 @@ start_one(struct bench *b)
 {
 	while (b->started < b->n) {
 		b->started++;
-		if (probe_start(b->ev, &b->opts, done_cb, b) != NULL)
+		if (check_start(b->ev, &b->opts, done_cb, b) != NULL)
 			return;
 		b->start_failed++;
 	}

@@ -430,7 +430,7 @@ build_probe(struct parser *p, const struct pline *pl)
 			    c->probes[i].file, c->probes[i].line);
 			return;
 		}
-	if (opts_mode_word(pl->words[2], &mode) == -1) {
+	if (probe_mode_word(pl->words[2], &mode) == -1) {
 		conf_error(p, pl->file, pl->line, "probe %s: unknown mode "
 		    "\"%s\" (smtp, pop3, imap, tcp, delivery, relay)",
 		    name, shown(pl->words[2], b, 21));

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "probe.h"
+#include "probe_opts.h"
 
 #define CONF_PATH_MAX		1024
 #define CONF_LINE_MAX		4096	/* bytes per line, newline excluded */

@@ -50,7 +50,6 @@
 #include "log.h"
 #include "pop3.h"
 #include "probe.h"
-#include "probe_priv.h"
 #include "util.h"
 
 #define DLV_TOKEN_HEX	12	/* random hex digits of a token */
@@ -1006,7 +1005,7 @@ dlv_poll(void *arg)
 	dlv_box_hook(&d->box, &d->hook);
 	memset(&leg, 0, sizeof(leg));
 	leg.hook = &d->hook;
-	d->leg = probe_start_leg(d->ev, &m, &leg, dlv_poll_done, d);
+	d->leg = probe_start(d->ev, &m, &leg, dlv_poll_done, d);
 	explicit_bzero(m.pass, sizeof(m.pass));
 	explicit_bzero(m.mbox.pass, sizeof(m.mbox.pass));
 	if (d->leg == NULL) {
@@ -1056,27 +1055,6 @@ dlv_submit_done(const struct probe_result *r, void *arg)
 	log_debug("delivery", "%s%ssubmitted %s", d->o.name,
 	    d->o.name[0] != '\0' ? ": " : "", d->token);
 	dlv_schedule(d);
-}
-
-int
-delivery_check_opts(const struct probe_opts *o, char *err, size_t errlen)
-{
-	const char	*why = NULL;
-
-	if (o->nrcpt < 1)
-		why = "a delivery probe needs a recipient (--rcpt)";
-	else if (o->mbox.user[0] == '\0' || o->mbox.pass[0] == '\0')
-		why = "a delivery probe needs a mailbox user and password";
-	else if (strpbrk(o->mbox.user, "\r\n") != NULL)
-		why = "line break in the mailbox user";
-	else if (o->mbox.tls == TLS_NONE && !o->auth_plaintext)
-		why = "refusing to send the mailbox password without TLS "
-		    "(use --mbox-tls, or allow plaintext)";
-	if (why == NULL)
-		return 0;
-	if (err != NULL && errlen > 0)
-		mm_strlcpy(err, why, errlen);
-	return -1;
 }
 
 struct delivery *
@@ -1131,7 +1109,7 @@ delivery_start(struct ev *ev, const struct probe_opts *opts, probe_done_cb cb,
 	leg.bodylen = d->bodylen;
 	leg.accepted = &d->accepted;
 	dlv_set_state(d, DS_SUBMIT);
-	if ((d->leg = probe_start_leg(ev, &d->o, &leg, dlv_submit_done,
+	if ((d->leg = probe_start(ev, &d->o, &leg, dlv_submit_done,
 	    d)) == NULL) {
 		dlv_free(d);
 		return NULL;

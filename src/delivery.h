@@ -24,8 +24,8 @@
 #include <time.h>
 
 #include "lineproto.h"
-#include "probe.h"
-#include "probe_priv.h"
+#include "probe_opts.h"
+#include "session.h"
 
 #define DLV_TOKEN_MAX		64	/* = sizeof(probe_result.token) */
 #define DLV_NAME_MAX		24	/* probe name part of a token */
@@ -122,15 +122,8 @@ const char	*dlv_box_strstate(enum dlv_box_state);
 void		 dlv_leg_fail(struct probe_result *dst,
 		    const struct probe_result *leg, int mailbox);
 
+struct ev;
 struct delivery;
-
-/*
- * What a delivery probe needs beyond probe_opts_finish(): a recipient,
- * mailbox credentials, TLS for them unless plaintext is allowed.
- * 0, or -1 with a message in err.
- */
-int		 delivery_check_opts(const struct probe_opts *, char *err,
-		    size_t errlen);
 
 /* run the whole round trip for opts (already finished); cb once */
 struct delivery	*delivery_start(struct ev *, const struct probe_opts *,

@@ -25,7 +25,7 @@
 #include "imap.h"
 #include "lineproto.h"
 #include "log.h"
-#include "probe_priv.h"
+#include "session.h"
 #include "sasl.h"
 #include "util.h"
 

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "probe_priv.h"
+#include "session.h"
 
 enum imap_state {
 	IMAP_INIT = 0,

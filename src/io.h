@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "probe.h"
+#include "taxonomy.h"
 
 struct ev;
 struct io;

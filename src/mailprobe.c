@@ -14,11 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "ev.h"
 #include "log.h"
 #include "opts.h"
 #include "output.h"
-#include "probe.h"
+#include "probe_opts.h"
 #include "secret.h"
 
 /* debug tokens of the dialogue trace for a single -v */
@@ -121,9 +122,7 @@ main(int argc, char **argv)
 	else if (cli.verbose > 1)
 		log_set_tokens("all");
 
-	secs = (unsigned)(o.timeout_ms / 1000) + WATCHDOG_GRACE_S;
-	if (o.mode == MODE_DELIVERY)
-		secs += (unsigned)(o.delivery_deadline_ms / 1000);
+	secs = (unsigned)(check_budget_ms(&o) / 1000) + WATCHDOG_GRACE_S;
 	if (cli.json)
 		snprintf(watchdog_line, sizeof(watchdog_line),
 		    "{\"status\":\"unknown\", \"exit\":3, \"fail\":"
@@ -140,17 +139,17 @@ main(int argc, char **argv)
 		explicit_bzero(&o, sizeof(o));
 		return unknown(cli.label, cli.json, "cannot create event loop");
 	}
-	if (probe_start(run.ev, &o, done_cb, &run) == NULL) {
+	if (check_start(run.ev, &o, done_cb, &run) == NULL) {
 		explicit_bzero(&o, sizeof(o));
 		ev_free(run.ev);
 		return unknown(cli.label, cli.json, "cannot start the probe");
 	}
 	/*
-	 * Armed only now: probe_start() may spend a while loading the CA
+	 * Armed only now: check_start() may spend a while loading the CA
 	 * store, and the probe's own deadline starts after that.
 	 */
 	alarm(secs);
-	/* probe_start() copied the options: drop our copy of the secrets */
+	/* check_start() copied the options: drop our copy of the secrets */
 	explicit_bzero(o.pass, sizeof(o.pass));
 	explicit_bzero(o.mbox.pass, sizeof(o.mbox.pass));
 

@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "probe.h"
+#include "probe_opts.h"
 
-struct probe;
+struct check;
 struct ev_timer;
 
 struct monitor {
@@ -40,7 +40,7 @@ struct monitor {
 	uint64_t		 failures;
 
 	/* scheduler internals */
-	struct probe		*running;
+	struct check		*running;
 	struct ev_timer		*timer;
 	int64_t			 next_run_us;
 	int			 gone;		/* removed by reload, being freed */

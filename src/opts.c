@@ -33,9 +33,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "delivery.h"
 #include "opts.h"
-#include "probe.h"
+#include "probe_opts.h"
 #include "secret.h"
 #include "util.h"
 
@@ -223,17 +222,6 @@ static const struct service services[PERS_LAST] = {
 	[PERS_CONFIG] = { "", "", MODE_SMTP, TLS_NONE, 0, "", "" },
 };
 
-struct modeword {
-	const char	*word;
-	enum probe_mode	 mode;
-};
-
-static const struct modeword modewords[] = {
-	{ "smtp", MODE_SMTP }, { "pop", MODE_POP3 }, { "pop3", MODE_POP3 },
-	{ "imap", MODE_IMAP }, { "tcp", MODE_TCP },
-	{ "delivery", MODE_DELIVERY }, { "relay", MODE_RELAY },
-};
-
 /* the parse in progress */
 struct pstate {
 	struct probe_opts	*o;
@@ -330,19 +318,6 @@ static int
 is_smtp_mode(enum probe_mode m)
 {
 	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY;
-}
-
-int
-opts_mode_word(const char *w, enum probe_mode *m)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(modewords) / sizeof(modewords[0]); i++)
-		if (strcasecmp(w, modewords[i].word) == 0) {
-			*m = modewords[i].mode;
-			return 0;
-		}
-	return -1;
 }
 
 /* which option groups a personality (and for mailprobe, the mode) has */
@@ -679,7 +654,7 @@ apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 
 	switch (d->id) {
 	case O_MODE:
-		if (opts_mode_word(val, &o->mode) == -1)
+		if (probe_mode_word(val, &o->mode) == -1)
 			return bad(ps, "%s: unknown mode '%s' (smtp, pop3, "
 			    "imap, tcp, delivery, relay)", opt, val);
 		ps->mode_set = 1;
@@ -1036,20 +1011,6 @@ parse_short(struct pstate *ps, char *arg, char *next)
 	return 0;
 }
 
-/* milliseconds as the shortest seconds string: 5000 "5", 250 "0.25" */
-static void
-fmt_secs(char *buf, size_t len, int ms)
-{
-	size_t	 n;
-
-	snprintf(buf, len, "%d.%03d", ms / 1000, ms % 1000);
-	n = strlen(buf);
-	while (n > 0 && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-}
-
 static int
 is_loopback(const char *host)
 {
@@ -1211,19 +1172,6 @@ finish(struct pstate *ps)
 	if (o->host[0] == '\0')
 		return fail(ps, "%s: no host given", ps->pers == PERS_CONFIG ?
 		    "--host" : ps->pers == PERS_MAILPROBE ? "-H/--host" : "-H");
-	if (o->warn_ms > 0 && o->crit_ms > 0 && o->warn_ms > o->crit_ms) {
-		char	 w[24], c[24];
-
-		fmt_secs(w, sizeof(w), o->warn_ms);
-		fmt_secs(c, sizeof(c), o->crit_ms);
-		return fail(ps, "-w %s is greater than -c %s (warning must "
-		    "not exceed critical)", w, c);
-	}
-	if (o->delivery_warn_ms > 0 && o->delivery_crit_ms > 0 &&
-	    o->delivery_warn_ms > o->delivery_crit_ms)
-		return fail(ps, "--delivery-warning is greater than "
-		    "--delivery-critical");
-
 	if (ps->pers == PERS_CHECK_SMTP)
 		rc = finish_smtp(ps);
 	else if (is_check(ps->pers))
@@ -1300,13 +1248,6 @@ finish(struct pstate *ps)
 	    (o->mode != MODE_DELIVERY || o->mbox.host[0] == '\0' ||
 	    is_loopback(o->mbox.host))))
 		o->auth_plaintext = 1;
-	/* a delivery line that cannot run is an error now, not at run time */
-	if (o->mode == MODE_DELIVERY) {
-		char	 why[128];
-
-		if (delivery_check_opts(o, why, sizeof(why)) == -1)
-			return fail(ps, "%s", why);
-	}
 	return OPTS_OK;
 }
 
@@ -1423,7 +1364,7 @@ parse_argv(struct pstate *ps, int argc, char **argv)
 	if (pers == PERS_MAILPROBE) {
 		/* the mode picks the short options, so find it first */
 		if (argc > 1 && argv[1][0] != '-' && typo_dash(argv[1]) == 0) {
-			if (opts_mode_word(argv[1], &o->mode) == -1)
+			if (probe_mode_word(argv[1], &o->mode) == -1)
 				return fail(ps, "unknown mode '%s' (smtp, pop3, "
 				    "imap, tcp, delivery, relay)", argv[1]);
 			ps->mode_set = 1;
@@ -1433,11 +1374,11 @@ parse_argv(struct pstate *ps, int argc, char **argv)
 				if (strcmp(argv[r], "--") == 0)
 					break;
 				if (strncmp(argv[r], "--mode=", 7) == 0 &&
-				    opts_mode_word(argv[r] + 7, &o->mode) == 0)
+				    probe_mode_word(argv[r] + 7, &o->mode) == 0)
 					ps->mode_set = 1;
 				if (strcmp(argv[r], "--mode") == 0 &&
 				    r + 1 < argc &&
-				    opts_mode_word(argv[r + 1], &o->mode) == 0)
+				    probe_mode_word(argv[r + 1], &o->mode) == 0)
 					ps->mode_set = 1;
 			}
 		}

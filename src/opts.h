@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "probe.h"
+#include "probe_opts.h"
 
 /* which command line is being parsed: decides defaults and meanings */
 enum opts_personality {
@@ -94,9 +94,6 @@ enum opts_rc opts_parse(struct probe_opts *o, struct opts_cli *cli,
  */
 enum opts_rc opts_parse_line(struct probe_opts *o, struct opts_line *line,
 	    int argc, char **argv, char *err, size_t errlen);
-
-/* mode word ("smtp", "POP3", ...: case-insensitive); 0 or -1 */
-int	 opts_mode_word(const char *word, enum probe_mode *mode);
 
 /* usage text for a personality */
 const char *opts_usage(enum opts_personality);

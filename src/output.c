@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "output.h"
-#include "probe.h"
+#include "probe_opts.h"
 #include "util.h"
 
 struct wbuf {

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "probe.h"
+#include "probe_opts.h"
 
 #define OUTPUT_MAX	8192	/* always enough for either format */
 

@@ -20,7 +20,7 @@
 #include "lineproto.h"
 #include "log.h"
 #include "pop3.h"
-#include "probe_priv.h"
+#include "session.h"
 #include "util.h"
 
 #define ENTER_SKIP	(-1)

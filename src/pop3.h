@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "probe_priv.h"
+#include "session.h"
 
 enum pop3_state {
 	POP3_INIT = 0,

@@ -1,16 +1,16 @@
 /*
- * probe.c - the probe object: DNS -> connect -> [TLS] -> protocol
- * machine -> result, and the status policy.
+ * probe.c - the connection driver: DNS -> connect -> [TLS] -> protocol
+ * machine -> result, and the status policy of one connection.
  *
  * Driver states:
  *   INIT -> DNS -> CONNECT -> [TLS] -> SESSION [-> STARTTLS -> SESSION]
  *     [-> FLUSH] -> DONE
  *
  * Deadlines, not inactivity timers: one ev timer per probe, armed at
- * min(step deadline, whole-probe deadline).  The step deadline is
- * stamped when a command is queued and again when it has been written
- * out (IO_LOWAT); reading never moves it, so a server that drip-feeds
- * a byte a second still times out.
+ * min(step deadline, whole-probe deadline, the machine's wake-up).  The
+ * step deadline is stamped when a command is queued and again when it
+ * has been written out (IO_LOWAT); reading never moves it, so a server
+ * that drip-feeds a byte a second still times out.
  *
  * Each resolved address is tried in turn.  An attempt gets the smaller
  * of the step timeout and an equal share of what is left of the whole
@@ -33,7 +33,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "delivery.h"
 #include "dns.h"
 #include "ev.h"
 #include "imap.h"
@@ -42,7 +41,7 @@
 #include "log.h"
 #include "pop3.h"
 #include "probe.h"
-#include "probe_priv.h"
+#include "session.h"
 #include "smtp.h"
 #include "tcp.h"
 #include "tls.h"
@@ -50,71 +49,6 @@
 
 #define PROBE_INMAX	8192	/* > longest line (IMAP 4000) */
 #define PROBE_OUTMAX	16384	/* commands, or a small delivery message */
-#define TIMEOUT_DEFAULT_MS	10000
-#define DELIVERY_DEADLINE_DEFAULT_MS	60000
-
-static const char *mode_name[MODE_LAST] = {
-	"tcp", "smtp", "pop3", "imap", "delivery", "relay"
-};
-
-static const char *status_name[] = {
-	"ok", "warning", "critical", "unknown"
-};
-
-/* keep in step with enum fail_class and HACKING.md */
-static const char *fail_name[FAIL_LAST] = {
-	"none", "dns", "refused", "connect_timeout", "network", "closed",
-	"greeting", "protocol", "tls", "cert_invalid", "cert_expiring",
-	"auth", "reply", "expect", "timeout", "slow", "open_relay", "submit",
-	"not_delivered", "mailbox", "config", "internal"
-};
-
-static const char *phase_name[PH_LAST] = {
-	"dns", "connect", "tls", "greeting", "hello", "starttls", "auth",
-	"mail", "quit", "delivery", "total"
-};
-
-/*
- * The status policy.  Anything that says the service is not usable is
- * CRITICAL; a mismatch of a custom expectation is WARNING (as in
- * check_smtp -R and check_tcp -e, overridable with mismatch_status);
- * certificate expiry and latency pick WARNING or CRITICAL from their
- * own thresholds; a probe that could not be run says UNKNOWN.
- *
- *   none                                   OK
- *   dns refused connect_timeout network    CRITICAL  (refused: refuse_status)
- *   closed greeting protocol tls           CRITICAL
- *   cert_invalid auth reply timeout        CRITICAL
- *   open_relay submit not_delivered        CRITICAL
- *   mailbox                                CRITICAL
- *   expect                                 WARNING   (mismatch_status)
- *   cert_expiring slow                     WARNING or CRITICAL by threshold
- *   config internal                        UNKNOWN
- */
-static const enum probe_status fail_status[FAIL_LAST] = {
-	[FAIL_NONE] = STATUS_OK,
-	[FAIL_DNS] = STATUS_CRITICAL,
-	[FAIL_REFUSED] = STATUS_CRITICAL,
-	[FAIL_CONNECT_TIMEOUT] = STATUS_CRITICAL,
-	[FAIL_NETWORK] = STATUS_CRITICAL,
-	[FAIL_CLOSED] = STATUS_CRITICAL,
-	[FAIL_GREETING] = STATUS_CRITICAL,
-	[FAIL_PROTOCOL] = STATUS_CRITICAL,
-	[FAIL_TLS] = STATUS_CRITICAL,
-	[FAIL_CERT_INVALID] = STATUS_CRITICAL,
-	[FAIL_CERT_EXPIRING] = STATUS_WARNING,
-	[FAIL_AUTH] = STATUS_CRITICAL,
-	[FAIL_REPLY] = STATUS_CRITICAL,
-	[FAIL_EXPECT] = STATUS_WARNING,
-	[FAIL_TIMEOUT] = STATUS_CRITICAL,
-	[FAIL_SLOW] = STATUS_WARNING,
-	[FAIL_OPEN_RELAY] = STATUS_CRITICAL,
-	[FAIL_SUBMIT] = STATUS_CRITICAL,
-	[FAIL_NOT_DELIVERED] = STATUS_CRITICAL,
-	[FAIL_MAILBOX] = STATUS_CRITICAL,
-	[FAIL_CONFIG] = STATUS_UNKNOWN,
-	[FAIL_INTERNAL] = STATUS_UNKNOWN
-};
 
 enum pstate {
 	PS_INIT = 0,
@@ -144,7 +78,6 @@ struct probe {
 	struct io		*io;
 	struct ev_timer		*timer;
 	SSL_CTX			*ctx;
-	struct delivery		*dlv;		/* delivery: the legs run there */
 
 	struct dns_addr		 addr[DNS_MAX_ADDRS];
 	size_t			 naddr;
@@ -167,452 +100,6 @@ struct probe {
 };
 
 static void	probe_finish(struct probe *);
-
-/* names */
-
-const char *
-probe_mode_name(enum probe_mode m)
-{
-	return (unsigned)m < MODE_LAST ? mode_name[m] : "?";
-}
-
-const char *
-probe_status_name(enum probe_status s)
-{
-	return (unsigned)s <= STATUS_UNKNOWN ? status_name[s] : "?";
-}
-
-const char *
-probe_fail_name(enum fail_class f)
-{
-	return (unsigned)f < FAIL_LAST ? fail_name[f] : "?";
-}
-
-const char *
-probe_phase_name(enum probe_phase ph)
-{
-	return (unsigned)ph < PH_LAST ? phase_name[ph] : "?";
-}
-
-enum probe_status
-probe_fail_status(enum fail_class f)
-{
-	return (unsigned)f < FAIL_LAST ? fail_status[f] : STATUS_UNKNOWN;
-}
-
-int
-probe_status_rank(enum probe_status s)
-{
-	switch (s) {
-	case STATUS_OK:
-		return 0;
-	case STATUS_WARNING:
-		return 1;
-	case STATUS_UNKNOWN:
-		return 2;
-	default:
-		return 3;
-	}
-}
-
-/* options */
-
-void
-probe_opts_init(struct probe_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->mode = MODE_SMTP;
-	o->family = AF_UNSPEC;
-	o->tls = TLS_NONE;
-	o->timeout_ms = TIMEOUT_DEFAULT_MS;
-	o->tls_verify = 1;
-	o->auth = AUTH_NONE;
-	o->mismatch_status = -1;
-	o->refuse_status = -1;
-	o->mbox.proto = MODE_IMAP;
-	o->delivery_deadline_ms = DELIVERY_DEADLINE_DEFAULT_MS;
-}
-
-uint16_t
-probe_default_port(enum probe_mode m, enum tls_mode t)
-{
-	int	 implicit = t == TLS_IMPLICIT;
-
-	switch (m) {
-	case MODE_SMTP:
-	case MODE_RELAY:
-	case MODE_DELIVERY:
-		return implicit ? 465 : 25;
-	case MODE_POP3:
-		return implicit ? 995 : 110;
-	case MODE_IMAP:
-		return implicit ? 993 : 143;
-	default:
-		return 0;
-	}
-}
-
-static int
-has_linebreak(const char *s)
-{
-	return strpbrk(s, "\r\n") != NULL;
-}
-
-static int
-opts_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static int
-is_smtp_mode(enum probe_mode m)
-{
-	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY;
-}
-
-int
-probe_opts_finish(struct probe_opts *o, char *err, size_t errlen)
-{
-	int	 i, login;
-	regex_t	 rx;
-
-	if ((unsigned)o->mode >= MODE_LAST)
-		return opts_err(err, errlen, "unknown probe mode");
-	if ((unsigned)o->tls >= TLS_LAST)
-		return opts_err(err, errlen, "unknown TLS mode");
-	if ((unsigned)o->auth >= AUTH_LAST)
-		return opts_err(err, errlen, "unknown AUTH mechanism");
-	if (o->host[0] == '\0')
-		return opts_err(err, errlen, "no host given");
-	if (o->family != AF_UNSPEC && o->family != AF_INET &&
-	    o->family != AF_INET6)
-		return opts_err(err, errlen, "bad address family");
-	if (o->port == 0)
-		o->port = probe_default_port(o->mode, o->tls);
-	if (o->port == 0)
-		return opts_err(err, errlen, "a %s probe needs a port",
-		    probe_mode_name(o->mode));
-	if (o->timeout_ms < 0 || o->step_timeout_ms < 0 || o->warn_ms < 0 ||
-	    o->crit_ms < 0 || o->cert_warn_days < 0 || o->cert_crit_days < 0)
-		return opts_err(err, errlen, "negative time or threshold");
-	if (o->timeout_ms == 0)
-		o->timeout_ms = TIMEOUT_DEFAULT_MS;
-	if (o->step_timeout_ms == 0 || o->step_timeout_ms > o->timeout_ms)
-		o->step_timeout_ms = o->timeout_ms;
-	if (o->warn_ms > 0 && o->crit_ms > 0 && o->warn_ms > o->crit_ms)
-		return opts_err(err, errlen,
-		    "warning time above critical time");
-	if (o->cert_warn_days > 0 && o->cert_crit_days > o->cert_warn_days)
-		return opts_err(err, errlen,
-		    "certificate critical days above warning days");
-	if (o->mode == MODE_TCP && o->tls == TLS_STARTTLS)
-		return opts_err(err, errlen, "no STARTTLS for tcp probes");
-	if ((o->cert_only || o->cert_warn_days > 0 || o->cert_crit_days > 0) &&
-	    o->tls == TLS_NONE)
-		return opts_err(err, errlen, "certificate checks need TLS");
-	if (o->lmtp && !is_smtp_mode(o->mode))
-		return opts_err(err, errlen, "LHLO is for SMTP probes only");
-	if (o->mismatch_status < -1 || o->mismatch_status > STATUS_UNKNOWN ||
-	    o->refuse_status < -1 || o->refuse_status > STATUS_UNKNOWN)
-		return opts_err(err, errlen, "bad status value");
-	if (o->nrcpt < 0 || o->nrcpt > PROBE_MAX_RCPT || o->ncmd < 0 ||
-	    o->ncmd > PROBE_MAX_CMDS)
-		return opts_err(err, errlen, "too many recipients or commands");
-
-	/* who logs in: SMTP with auth set, POP3/IMAP when a user is set */
-	if (is_smtp_mode(o->mode)) {
-		login = o->auth != AUTH_NONE;
-		if (login && o->user[0] == '\0')
-			return opts_err(err, errlen, "AUTH needs a user");
-	} else
-		login = o->user[0] != '\0' ||
-		    (o->mode != MODE_TCP && o->auth != AUTH_NONE);
-	if (login && o->mode == MODE_TCP)
-		return opts_err(err, errlen, "tcp probes do not log in");
-	if (login && o->user[0] == '\0')
-		return opts_err(err, errlen, "login needs a user");
-	if (login && o->pass[0] == '\0')
-		return opts_err(err, errlen, "login needs a password");
-	if (login && o->tls == TLS_NONE && !o->auth_plaintext)
-		return opts_err(err, errlen, "refusing to send a password "
-		    "without TLS (use STARTTLS or TLS, or allow plaintext)");
-	if (o->mode == MODE_RELAY && o->relay_auth_check &&
-	    o->auth == AUTH_NONE)
-		return opts_err(err, errlen,
-		    "the authenticated relay check needs AUTH");
-
-	if (has_linebreak(o->helo) || has_linebreak(o->mail_from))
-		return opts_err(err, errlen, "line break in HELO or MAIL FROM");
-	for (i = 0; i < o->nrcpt; i++)
-		if (o->rcpt_to[i][0] == '\0' || has_linebreak(o->rcpt_to[i]))
-			return opts_err(err, errlen, "bad recipient %d", i + 1);
-	if (is_smtp_mode(o->mode)) {
-		for (i = 0; i < o->ncmd; i++) {
-			if (o->cmd[i][0] == '\0' || has_linebreak(o->cmd[i]))
-				return opts_err(err, errlen,
-				    "bad command %d", i + 1);
-			if (o->cmd_expect[i][0] == '\0')
-				continue;
-			if (regcomp(&rx, o->cmd_expect[i],
-			    REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
-				return opts_err(err, errlen,
-				    "bad regular expression for command %d",
-				    i + 1);
-			regfree(&rx);
-		}
-	}
-
-	/*
-	 * A delivery probe keeps timeout_ms as the limit of each leg (the
-	 * submission, every mailbox session); the whole probe may run for
-	 * timeout_ms + delivery_deadline_ms, which is what mailprobe's
-	 * watchdog and the scheduler must allow for.
-	 */
-	if (o->mode == MODE_DELIVERY) {
-		if (o->mbox.proto != MODE_IMAP && o->mbox.proto != MODE_POP3)
-			return opts_err(err, errlen,
-			    "the mailbox must be IMAP or POP3");
-		if ((unsigned)o->mbox.tls >= TLS_LAST)
-			return opts_err(err, errlen,
-			    "unknown mailbox TLS mode");
-		if (o->mbox.port == 0)
-			o->mbox.port = probe_default_port(o->mbox.proto,
-			    o->mbox.tls);
-		if (o->delivery_deadline_ms <= 0)
-			o->delivery_deadline_ms = DELIVERY_DEADLINE_DEFAULT_MS;
-		if (o->delivery_warn_ms < 0 || o->delivery_crit_ms < 0)
-			return opts_err(err, errlen,
-			    "negative delivery threshold");
-	}
-	return 0;
-}
-
-void
-probe_result_init(struct probe_result *r)
-{
-	int	 i;
-
-	memset(r, 0, sizeof(*r));
-	r->status = STATUS_OK;
-	r->fail = FAIL_NONE;
-	for (i = 0; i < PH_LAST; i++)
-		r->t[i] = -1;
-	r->cert_days = CERT_DAYS_NONE;
-}
-
-/* sessions */
-
-void
-psess_init(struct psess *ps, const struct proto_ops *ops,
-    const struct probe_opts *o, struct probe_result *res, lp_write_fn write,
-    void *warg, int64_t (*clock)(void *), void *clock_arg)
-{
-	int	 i;
-
-	lp_init(&ps->lp, ops->name, NULL, NULL, write, warg);
-	ps->ops = ops;
-	ps->opts = o;
-	ps->res = res;
-	ps->mode = o->mode;
-	ps->tlsmode = o->tls;
-	ps->user = o->user;
-	ps->pass = o->pass;
-	ps->lp.secret = o->pass;
-	ps->tls = 0;
-	ps->failed = 0;
-	ps->status = STATUS_OK;
-	ps->clock = clock;
-	ps->clock_arg = clock_arg;
-	for (i = 0; i < PH_LAST; i++)
-		ps->ph_t0[i] = -1;
-	ps->wake_at = 0;
-	ps->untrusted = 0;
-	ps->hook = NULL;
-	ps->body = NULL;
-	ps->bodylen = 0;
-	ps->accepted = NULL;
-	if (ops->init != NULL)
-		ops->init(ps);
-}
-
-/* server text about to be kept: hide the password and SASL tokens */
-static void
-psess_mask(struct psess *ps, char *s)
-{
-	lp_mask(s, ps->pass);
-	lp_mask(s, ps->lp.sent_secret);
-}
-
-static void
-psess_vfail(struct psess *ps, enum fail_class f, enum probe_status st,
-    const char *fmt, va_list ap)
-{
-	if (ps->failed &&
-	    probe_status_rank(st) <= probe_status_rank(ps->status))
-		return;		/* keep the first of equal severity */
-	ps->failed = 1;
-	ps->status = st;
-	ps->res->fail = f;
-	vsnprintf(ps->res->reason, sizeof(ps->res->reason), fmt, ap);
-	/* reasons quote server text, and servers echo what they got */
-	psess_mask(ps, ps->res->reason);
-	log_debug(ps->ops->name, "%s%sfailure %s: %s", ps->opts->name,
-	    ps->opts->name[0] != '\0' ? ": " : "", probe_fail_name(f),
-	    ps->res->reason);
-}
-
-void
-psess_fail(struct psess *ps, enum fail_class f, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	psess_vfail(ps, f, probe_fail_status(f), fmt, ap);
-	va_end(ap);
-}
-
-void
-psess_fail_status(struct psess *ps, enum fail_class f, enum probe_status st,
-    const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	psess_vfail(ps, f, st, fmt, ap);
-	va_end(ap);
-}
-
-void
-psess_note(struct psess *ps, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (ps->failed)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(ps->res->reason, sizeof(ps->res->reason), fmt, ap);
-	va_end(ap);
-	psess_mask(ps, ps->res->reason);
-}
-
-void
-psess_reply(struct psess *ps, const struct lp_reply *r)
-{
-	char	 tmp[PROBE_TEXT_MAX];
-	size_t	 n = r->len < sizeof(tmp) - 1 ? r->len : sizeof(tmp) - 1;
-	size_t	 i;
-
-	/*
-	 * The reply operators need is the one that decided the result: keep
-	 * the failing reply, and never let the reply to QUIT/LOGOUT (sent
-	 * after a failure too, to leave politely) replace it.
-	 */
-	if (ps->ph_t0[PH_QUIT] >= 0)
-		return;
-	if (ps->failed && ps->res->fail != FAIL_CERT_INVALID &&
-	    ps->res->fail != FAIL_CERT_EXPIRING)
-		return;
-	/*
-	 * One line for SNMP and plugin output: the first line of a
-	 * multi-line reply (an EHLO list says nothing an operator needs),
-	 * with SMTP's continuation dash shown as the final line's space.
-	 */
-	memcpy(tmp, r->text, n);
-	for (i = 0; i < n; i++)
-		if (tmp[i] == '\n') {
-			n = i;
-			break;
-		}
-	if (r->nlines > 1 && n > 3 && tmp[3] == '-' &&
-	    isdigit((unsigned char)tmp[0]))
-		tmp[3] = ' ';
-	ps->res->reply_code = r->code;
-	mm_sanitize(ps->res->reply_text, sizeof(ps->res->reply_text), tmp, n);
-	psess_mask(ps, ps->res->reply_text);
-	explicit_bzero(tmp, sizeof(tmp));
-}
-
-const char *
-psess_replystr(const struct lp_reply *r, char *buf, size_t len)
-{
-	const char	*last = lp_reply_last(r);
-
-	mm_sanitize(buf, len, last, strlen(last));
-	return buf;
-}
-
-int64_t
-psess_now(struct psess *ps)
-{
-	return ps->clock != NULL ? ps->clock(ps->clock_arg) : 0;
-}
-
-void
-psess_wake(struct psess *ps, int64_t t)
-{
-	ps->wake_at = t;
-}
-
-void
-psess_withhold(struct psess *ps, const char *what)
-{
-	size_t	 len = strlen(ps->res->reason);
-
-	if (strstr(ps->res->reason, "withheld") != NULL)
-		return;
-	snprintf(ps->res->reason + len, sizeof(ps->res->reason) - len,
-	    "; %s withheld", what);
-	log_debug(ps->ops->name, "%s%s%s not sent: certificate not trusted",
-	    ps->opts->name, ps->opts->name[0] != '\0' ? ": " : "", what);
-}
-
-void
-psess_phase_begin(struct psess *ps, enum probe_phase ph)
-{
-	if ((unsigned)ph < PH_LAST)
-		ps->ph_t0[ph] = psess_now(ps);
-}
-
-void
-psess_phase_end(struct psess *ps, enum probe_phase ph)
-{
-	int64_t	 d;
-
-	if ((unsigned)ph >= PH_LAST || ps->ph_t0[ph] < 0)
-		return;
-	d = psess_now(ps) - ps->ph_t0[ph];
-	if (d < 0)
-		d = 0;
-	/* re-EHLO after STARTTLS adds to the same phase */
-	ps->res->t[ph] = (ps->res->t[ph] < 0 ? 0 : ps->res->t[ph]) + d;
-	ps->ph_t0[ph] = -1;
-}
-
-void
-psess_trace_state(const struct psess *ps, const char *from, const char *to)
-{
-	if (strcmp(from, to) == 0)
-		return;
-	log_debug(ps->ops->name, "%s%s%s -> %s", ps->opts->name,
-	    ps->opts->name[0] != '\0' ? ": " : "", from, to);
-}
-
-int
-proto_word(const char *s, size_t len, const char *word)
-{
-	size_t	 n = strlen(word);
-
-	if (len < n || strncasecmp(s, word, n) != 0)
-		return 0;
-	return len == n || s[n] == ' ' || s[n] == '\t';
-}
 
 /* the driver */
 
@@ -1160,36 +647,8 @@ probe_ops(enum probe_mode m)
 	}
 }
 
-/* a delivery probe finished: hand its result on, as probe_finish does */
-static void
-probe_dlv_done(const struct probe_result *r, void *arg)
-{
-	struct probe	*p = arg;
-	struct probe_result res = *r;
-	probe_done_cb	 cb = p->cb;
-	void		*cbarg = p->arg;
-
-	p->dlv = NULL;
-	probe_set_state(p, PS_DONE);
-	ev_timer_free(p->timer);
-	p->timer = NULL;
-	log_debug("probe", "%s%sresult %s %s: %s", p->opts.name,
-	    p->opts.name[0] != '\0' ? ": " : "", probe_status_name(res.status),
-	    probe_fail_name(res.fail), res.reason);
-	probe_wipe(p);
-	free(p);
-	cb(&res, cbarg);
-}
-
 struct probe *
-probe_start(struct ev *ev, const struct probe_opts *opts, probe_done_cb cb,
-    void *arg)
-{
-	return probe_start_leg(ev, opts, NULL, cb, arg);
-}
-
-struct probe *
-probe_start_leg(struct ev *ev, const struct probe_opts *opts,
+probe_start(struct ev *ev, const struct probe_opts *opts,
     const struct probe_leg *leg, probe_done_cb cb, void *arg)
 {
 	struct probe	*p;
@@ -1228,18 +687,6 @@ probe_start_leg(struct ev *ev, const struct probe_opts *opts,
 		ev_timer_at(p->timer, p->t0);	/* report from the loop */
 		return p;
 	}
-	if (p->opts.mode == MODE_DELIVERY && leg == NULL) {
-		/* the legs are probes of their own; this one only waits */
-		if (delivery_check_opts(&p->opts, err, sizeof(err)) == -1) {
-			probe_fail(p, FAIL_CONFIG, "%s", err);
-			ev_timer_at(p->timer, p->t0);
-		} else if ((p->dlv = delivery_start(ev, &p->opts,
-		    probe_dlv_done, p)) == NULL) {
-			probe_fail(p, FAIL_INTERNAL, "out of memory");
-			ev_timer_at(p->timer, p->t0);
-		}
-		return p;
-	}
 	if (p->opts.tls != TLS_NONE &&
 	    (p->ctx = tls_ctx_get(p->opts.tls_verify, p->opts.ca_file, err,
 	    sizeof(err))) == NULL) {
@@ -1272,8 +719,6 @@ probe_cancel(struct probe *p)
 {
 	if (p == NULL)
 		return;
-	if (p->dlv != NULL)
-		delivery_cancel(p->dlv);
 	if (p->dns != NULL)
 		dns_cancel(p->dns);
 	if (p->io != NULL)

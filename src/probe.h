@@ -1,219 +1,42 @@
 /*
- * probe.h - what a probe is asked to do, and what it found.
+ * probe.h - the connection driver: one probe is one connection.
  *
- * This is the contract between the engine (probe.c and the protocol
- * files), the front ends (mailprobe.c, mailmond.c) and the SNMP agent.
- * The result is a closed taxonomy plus a short reason, so nothing
- * downstream ever parses free text.
+ *   INIT -> DNS -> CONNECT -> [TLS] -> SESSION [-> STARTTLS -> SESSION]
+ *     [-> FLUSH] -> DONE
+ *
+ * It resolves the host, tries each address, runs TLS, and feeds the
+ * bytes to one protocol machine (session.h); deadlines, not inactivity
+ * timers, bound every step.  What a whole check is (a delivery round
+ * trip, several legs) is decided a layer above, in check.h.
  */
 #ifndef MAILMON_PROBE_H
 #define MAILMON_PROBE_H
 
-#include <stdint.h>
-#include <stddef.h>
+#include "probe_opts.h"
+#include "session.h"
 
 struct ev;
-
-enum probe_mode {
-	MODE_TCP = 0,		/* connect (+ optional send/expect) */
-	MODE_SMTP,
-	MODE_POP3,
-	MODE_IMAP,
-	MODE_DELIVERY,		/* SMTP submit, then find it in a mailbox */
-	MODE_RELAY,		/* open-relay check, never sends DATA */
-	MODE_LAST
-};
-
-enum tls_mode {
-	TLS_NONE = 0,
-	TLS_STARTTLS,		/* STARTTLS / STLS after the greeting */
-	TLS_IMPLICIT,		/* TLS from the first byte: smtps, pop3s, imaps */
-	TLS_LAST
-};
-
-enum probe_status {
-	STATUS_OK = 0,		/* values are the Nagios exit codes */
-	STATUS_WARNING = 1,
-	STATUS_CRITICAL = 2,
-	STATUS_UNKNOWN = 3
-};
-
-/*
- * Exactly one failure class per result.  FAIL_NONE means the probe
- * found nothing wrong.  Keep in step with fail_name[] in probe.c and
- * with the probeFailureClass enumeration in MAILMON-MIB (value + 1).
- */
-enum fail_class {
-	FAIL_NONE = 0,
-	FAIL_DNS,		/* name did not resolve */
-	FAIL_REFUSED,		/* connection refused */
-	FAIL_CONNECT_TIMEOUT,	/* no answer to SYN within the deadline */
-	FAIL_NETWORK,		/* unreachable, reset, other socket errors */
-	FAIL_CLOSED,		/* server closed the connection early */
-	FAIL_GREETING,		/* greeting was a rejection (421, 554, -ERR, BYE) */
-	FAIL_PROTOCOL,		/* malformed, overlong, NUL, garbage, trailing data */
-	FAIL_TLS,		/* handshake failed or STARTTLS refused */
-	FAIL_CERT_INVALID,	/* chain or host name verification failed, expired */
-	FAIL_CERT_EXPIRING,	/* valid, but fewer days left than the threshold */
-	FAIL_AUTH,		/* login rejected */
-	FAIL_REPLY,		/* a command got an unexpected reply */
-	FAIL_EXPECT,		/* custom expect did not match */
-	FAIL_TIMEOUT,		/* a step or the whole probe ran past its deadline */
-	FAIL_SLOW,		/* worked, but slower than the latency threshold */
-	FAIL_OPEN_RELAY,	/* server accepted relaying for an outside domain */
-	FAIL_SUBMIT,		/* delivery probe: submission refused the message */
-	FAIL_NOT_DELIVERED,	/* delivery probe: not in the mailbox in time */
-	FAIL_MAILBOX,		/* delivery probe: mailbox leg failed (login, search) */
-	FAIL_CONFIG,		/* the probe could not be run as configured */
-	FAIL_INTERNAL,		/* out of memory, socket() failed, ... */
-	FAIL_LAST
-};
-
-/* per-phase timings, microseconds; -1 when the phase did not happen */
-enum probe_phase {
-	PH_DNS = 0,
-	PH_CONNECT,
-	PH_TLS,			/* TLS handshake (implicit or after STARTTLS) */
-	PH_GREETING,		/* connect done -> complete greeting */
-	PH_HELLO,		/* EHLO/HELO, CAPA, CAPABILITY */
-	PH_STARTTLS,		/* STARTTLS command -> its reply */
-	PH_AUTH,		/* AUTH / USER+PASS / LOGIN */
-	PH_MAIL,		/* MAIL FROM + RCPT TO (+ DATA for delivery) */
-	PH_QUIT,		/* QUIT / LOGOUT */
-	PH_DELIVERY,		/* delivery probe: 250 to DATA -> found in mailbox */
-	PH_TOTAL,
-	PH_LAST
-};
-
-#define PROBE_REASON_MAX	128
-#define PROBE_TEXT_MAX		256	/* last reply text, sanitised */
-#define PROBE_NAME_MAX		32
-#define PROBE_HOST_MAX		256
-#define PROBE_MAX_RCPT		8
-#define PROBE_MAX_CMDS		8
-#define PROBE_STR_MAX		256
-#define CERT_DAYS_NONE		(-100000)	/* no certificate seen */
-
-enum auth_mech {
-	AUTH_NONE = 0,
-	AUTH_AUTO,		/* best of what the server advertises */
-	AUTH_PLAIN,
-	AUTH_LOGIN,
-	AUTH_LAST
-};
-
-/* the mailbox leg of a delivery probe */
-struct probe_mailbox {
-	enum probe_mode	 proto;		/* MODE_IMAP or MODE_POP3 */
-	char		 host[PROBE_HOST_MAX];
-	uint16_t	 port;		/* 0 = protocol default */
-	enum tls_mode	 tls;
-	char		 user[PROBE_STR_MAX];
-	char		 pass[PROBE_STR_MAX];	/* secret: never logged */
-};
-
-struct probe_opts {
-	char		 name[PROBE_NAME_MAX + 1];	/* stable probe name */
-	enum probe_mode	 mode;
-	char		 host[PROBE_HOST_MAX];
-	uint16_t	 port;			/* 0 = default for mode+tls */
-	int		 family;		/* AF_UNSPEC, AF_INET, AF_INET6 */
-	enum tls_mode	 tls;
-
-	/* deadlines and thresholds, milliseconds; 0 = unset */
-	int		 timeout_ms;		/* whole probe (default 10000) */
-	int		 step_timeout_ms;	/* one command (default = timeout_ms) */
-	int		 warn_ms;		/* total latency -> WARNING */
-	int		 crit_ms;		/* total latency -> CRITICAL */
-
-	/* TLS */
-	int		 tls_verify;		/* 1 = verify chain + host name */
-	char		 ca_file[PROBE_STR_MAX];
-	char		 sni[PROBE_HOST_MAX];	/* empty: host unless it is an IP */
-	int		 cert_warn_days;	/* 0 = no check */
-	int		 cert_crit_days;
-	int		 cert_only;		/* check_smtp -D: stop after TLS */
-
-	/* SMTP */
-	char		 helo[PROBE_HOST_MAX];	/* EHLO argument; empty = FQDN */
-	int		 lmtp;			/* LHLO instead of EHLO */
-	char		 mail_from[PROBE_STR_MAX];
-	char		 rcpt_to[PROBE_MAX_RCPT][PROBE_STR_MAX];
-	int		 nrcpt;
-
-	/* login (SMTP AUTH, POP3 USER/PASS, IMAP LOGIN) */
-	enum auth_mech	 auth;
-	char		 user[PROBE_STR_MAX];
-	char		 pass[PROBE_STR_MAX];	/* secret: never logged */
-	int		 auth_plaintext;	/* allow login without TLS */
-
-	/* greeting expectation: SMTP code ("220") or string (tcp/pop/imap) */
-	char		 expect[PROBE_STR_MAX];
-
-	/* custom dialogue: SMTP -C/-R pairs, or TCP -s/-e/-q */
-	char		 cmd[PROBE_MAX_CMDS][PROBE_STR_MAX];
-	char		 cmd_expect[PROBE_MAX_CMDS][PROBE_STR_MAX];	/* ERE */
-	int		 ncmd;
-	char		 send[PROBE_STR_MAX];		/* tcp: after connect */
-	char		 quit[PROBE_STR_MAX];		/* tcp: before close */
-	int		 expect_all;			/* tcp -A */
-	int		 expect_prefix;		/* tcp: expect is a prefix */
-	int		 tcp_greet;		/* tcp: send after the greeting */
-	int		 tcp_delay_ms;		/* tcp -d: read on this long */
-	int		 tcp_maxbytes;		/* tcp -m: judge after N bytes */
-	int		 mismatch_status;		/* tcp -M; -1 = default */
-	int		 refuse_status;			/* tcp -r; -1 = default */
-
-	/* delivery probe */
-	struct probe_mailbox mbox;
-	int		 delivery_warn_ms;
-	int		 delivery_crit_ms;
-	int		 delivery_deadline_ms;		/* default 60000 */
-
-	/* relay probe */
-	int		 relay_auth_check;	/* also require relay after AUTH */
-
-	int		 verbose;		/* trace the dialogue to the log */
-};
-
-struct probe_result {
-	enum probe_status status;
-	enum fail_class	 fail;
-	char		 reason[PROBE_REASON_MAX];	/* short, human */
-	int		 reply_code;			/* last reply: 250, 1(+OK) ... 0 */
-	char		 reply_text[PROBE_TEXT_MAX];	/* sanitised, bounded */
-	int64_t		 t[PH_LAST];			/* microseconds, -1 unset */
-	int		 cert_days;			/* CERT_DAYS_NONE if no cert */
-	int		 cert_verified;			/* chain + name ok */
-	char		 tls_version[16];
-	char		 tls_cipher[64];
-	char		 address[64];			/* numeric address used */
-	char		 token[64];			/* delivery: last token seen */
-};
-
-typedef void (*probe_done_cb)(const struct probe_result *, void *arg);
-
 struct probe;
 
-void		 probe_opts_init(struct probe_opts *);
-/* fill port, step timeout etc. from mode defaults; 0 or -1 + err */
-int		 probe_opts_finish(struct probe_opts *, char *err, size_t errlen);
-uint16_t	 probe_default_port(enum probe_mode, enum tls_mode);
+/* what a delivery leg adds to a plain one-session probe */
+struct probe_leg {
+	const struct psess_hook	*hook;
+	const char		*body;
+	size_t			 bodylen;
+	int64_t			*accepted;
+};
+
 
 /*
- * Start a probe in the loop.  cb runs exactly once, from the loop,
- * never from inside probe_start().  The opts are copied.
+ * Start one probe in the loop.  cb runs exactly once, from the loop,
+ * never from inside probe_start().  The opts are copied.  leg (NULL
+ * for a plain probe) plugs a step or a message into the session; its
+ * pointers must outlive the probe.  A MODE_DELIVERY opts runs the
+ * submission session only (check.h runs the whole round trip).
  */
 struct probe	*probe_start(struct ev *, const struct probe_opts *,
-		    probe_done_cb cb, void *arg);
+		    const struct probe_leg *leg, probe_done_cb cb, void *arg);
 /* abandon a running probe; cb is not called */
 void		 probe_cancel(struct probe *);
-
-void		 probe_result_init(struct probe_result *);
-
-const char	*probe_mode_name(enum probe_mode);
-const char	*probe_status_name(enum probe_status);
-const char	*probe_fail_name(enum fail_class);
-const char	*probe_phase_name(enum probe_phase);
 
 #endif

@@ -50,7 +50,7 @@ int
 sasl_plain_token(char *dst, size_t dstlen, const char *user,
     const char *pass)
 {
-	char	 raw[2 * PROBE_STR_MAX + 2];
+	char	 raw[2 * SASL_CRED_MAX + 2];
 	size_t	 ul = strlen(user), pl = strlen(pass);
 	int	 n;
 
@@ -133,7 +133,7 @@ sasl_start(struct sasl *s, const struct sasl_proto *p, enum auth_mech mech,
     const char *user, const char *pass, const char *prefix, char *buf,
     size_t len, size_t *show)
 {
-	char	 tok[((2 * PROBE_STR_MAX + 2 + 2) / 3) * 4 + 1];
+	char	 tok[((2 * SASL_CRED_MAX + 2 + 2) / 3) * 4 + 1];
 	char	 pub[64];
 	int	 rc;
 
@@ -162,7 +162,7 @@ sasl_start(struct sasl *s, const struct sasl_proto *p, enum auth_mech mech,
 int
 sasl_next(struct sasl *s, int code, char *buf, size_t len, size_t *show)
 {
-	char	 tok[((2 * PROBE_STR_MAX + 2 + 2) / 3) * 4 + 1];
+	char	 tok[((2 * SASL_CRED_MAX + 2 + 2) / 3) * 4 + 1];
 	int	 n;
 
 	if (code == s->p->ok_code)

@@ -12,7 +12,10 @@
 
 #include <stddef.h>
 
-#include "probe.h"
+#include "taxonomy.h"
+
+/* longest user name or password, NUL included (probe_opts' strings) */
+#define SASL_CRED_MAX		256
 
 /* mechanisms a server offers (bitmask) */
 #define SASL_M_PLAIN		0x01

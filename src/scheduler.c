@@ -19,7 +19,7 @@
 #include "conf.h"
 #include "ev.h"
 #include "log.h"
-#include "probe.h"
+#include "check.h"
 #include "scheduler.h"
 #include "util.h"
 
@@ -138,7 +138,7 @@ mon_free(struct mon *mo)
 	if (mo == NULL)
 		return;
 	if (mo->m.running != NULL)
-		probe_cancel(mo->m.running);
+		check_cancel(mo->m.running);
 	if (mo->m.timer != NULL)
 		ev_timer_free(mo->m.timer);
 	explicit_bzero(mo, sizeof(*mo));
@@ -230,7 +230,7 @@ mon_timer(void *arg)
 	if (m->running != NULL)		/* cannot happen: armed after completion */
 		return;
 	log_debug("sched", "probe %s: start", m->opts.name);
-	m->running = probe_start(mo->s->ev, &m->opts, mon_done, mo);
+	m->running = check_start(mo->s->ev, &m->opts, mon_done, mo);
 	if (m->running == NULL) {
 		struct probe_result r;
 
@@ -327,7 +327,7 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 			log_info("probe %s: options changed, restarting its "
 			    "schedule", mo->m.opts.name);
 			if (mo->m.running != NULL) {
-				probe_cancel(mo->m.running);
+				check_cancel(mo->m.running);
 				mo->m.running = NULL;
 			}
 			explicit_bzero(&mo->m.opts, sizeof(mo->m.opts));

@@ -37,7 +37,7 @@
 
 #include "lineproto.h"
 #include "log.h"
-#include "probe_priv.h"
+#include "session.h"
 #include "sasl.h"
 #include "smtp.h"
 #include "util.h"

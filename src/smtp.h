@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "probe_priv.h"
+#include "session.h"
 #include "sasl.h"
 
 enum smtp_state {

@@ -35,7 +35,7 @@
 
 #include "lineproto.h"
 #include "log.h"
-#include "probe_priv.h"
+#include "session.h"
 #include "tcp.h"
 #include "util.h"
 

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "probe_priv.h"
+#include "session.h"
 
 enum tcp_state {
 	TCP_INIT = 0,

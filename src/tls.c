@@ -14,7 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "log.h"
-#include "probe.h"
+#include "taxonomy.h"
 #include "tls.h"
 #include "util.h"
 
@@ -81,7 +81,7 @@ tls_ctx_new(const char *ca_file, int *ca_ok, char *err, size_t errlen)
 	*ca_ok = 1;
 	if (ca_file != NULL && *ca_file != '\0') {
 		if (!SSL_CTX_load_verify_locations(ctx, ca_file, NULL)) {
-			char	 pfx[64 + PROBE_STR_MAX];
+			char	 pfx[1100];
 
 			snprintf(pfx, sizeof(pfx), "cannot load CA file %s",
 			    ca_file);

@@ -18,7 +18,7 @@
 
 #include "conf.h"
 #include "log.h"
-#include "probe.h"
+#include "probe_opts.h"
 
 static char	 tmpdir[256];
 static char	 logbuf[16384];

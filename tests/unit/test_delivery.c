@@ -557,28 +557,27 @@ test_opts(void **state)
 	o.mode = MODE_DELIVERY;
 	mm_strlcpy(o.host, "127.0.0.1", sizeof(o.host));
 	o.auth_plaintext = 1;
-	assert_int_equal(probe_opts_finish(&o, err, sizeof(err)), 0);
-	assert_int_equal(o.mbox.port, 143);
-	assert_int_equal(o.delivery_deadline_ms, 60000);
-	assert_int_equal(delivery_check_opts(&o, err, sizeof(err)), -1);
+	/* the delivery checks are part of the one option check */
+	assert_int_equal(probe_opts_finish(&o, err, sizeof(err)), -1);
 	assert_string_equal(err, "a delivery probe needs a recipient (--rcpt)");
 	mm_strlcpy(o.rcpt_to[0], "box@example.test", sizeof(o.rcpt_to[0]));
 	o.nrcpt = 1;
-	assert_int_equal(delivery_check_opts(&o, err, sizeof(err)), -1);
+	assert_int_equal(probe_opts_finish(&o, err, sizeof(err)), -1);
 	assert_string_equal(err,
 	    "a delivery probe needs a mailbox user and password");
 	mm_strlcpy(o.mbox.user, "box", sizeof(o.mbox.user));
 	mm_strlcpy(o.mbox.pass, "pw", sizeof(o.mbox.pass));
-	assert_int_equal(delivery_check_opts(&o, err, sizeof(err)), 0);
+	assert_int_equal(probe_opts_finish(&o, err, sizeof(err)), 0);
+	assert_int_equal(o.mbox.port, 143);
+	assert_int_equal(o.delivery_deadline_ms, 60000);
 	o.auth_plaintext = 0;
-	assert_int_equal(delivery_check_opts(&o, err, sizeof(err)), -1);
+	assert_int_equal(probe_opts_finish(&o, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "without TLS"));
 	o.mbox.tls = TLS_IMPLICIT;
 	o.mbox.port = 0;
 	o.mbox.proto = MODE_POP3;
 	assert_int_equal(probe_opts_finish(&o, err, sizeof(err)), 0);
 	assert_int_equal(o.mbox.port, 995);
-	assert_int_equal(delivery_check_opts(&o, err, sizeof(err)), 0);
 	o.mbox.proto = MODE_SMTP;
 	assert_int_equal(probe_opts_finish(&o, err, sizeof(err)), -1);
 	assert_string_equal(err, "the mailbox must be IMAP or POP3");

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "opts.h"
-#include "probe.h"
+#include "probe_opts.h"
 
 #define MAXARGS	48
 
@@ -463,14 +463,12 @@ test_warn_crit_order(void **state)
 	assert_int_equal(p.o.crit_ms, 5000);
 
 	SMTP(&p, "-H", "h", "-w", "5", "-c", "3");
-	expect_error(&p, "-w 5 is greater than -c 3 (warning must not "
-	    "exceed critical)");
+	expect_error(&p, "warning time 5 s is greater than critical time 3 s");
 	SMTP(&p, "-H", "h", "-c", "3", "-w", "5");
-	expect_error(&p, "-w 5 is greater than -c 3 (warning must not "
-	    "exceed critical)");
+	expect_error(&p, "warning time 5 s is greater than critical time 3 s");
 	MP(&p, "smtp", "-H", "h", "--warning", "2.5", "--critical", "0.75");
-	expect_error(&p, "-w 2.5 is greater than -c 0.75 (warning must not "
-	    "exceed critical)");
+	expect_error(&p,
+	    "warning time 2.5 s is greater than critical time 0.75 s");
 	/* equal is fine */
 	SMTP(&p, "-H", "h", "-w", "4", "-c", "4");
 	expect_ok(&p);
@@ -1181,11 +1179,11 @@ test_mode_words(void **state)
 	enum probe_mode	 m;
 
 	(void)state;
-	assert_int_equal(opts_mode_word("SMTP", &m), 0);
+	assert_int_equal(probe_mode_word("SMTP", &m), 0);
 	assert_int_equal(m, MODE_SMTP);
-	assert_int_equal(opts_mode_word("Pop3", &m), 0);
+	assert_int_equal(probe_mode_word("Pop3", &m), 0);
 	assert_int_equal(m, MODE_POP3);
-	assert_int_equal(opts_mode_word("imaps", &m), -1);
+	assert_int_equal(probe_mode_word("imaps", &m), -1);
 	MP(&p, "IMAP", "-H", "h");
 	expect_ok(&p);
 	assert_int_equal(p.o.mode, MODE_IMAP);

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "output.h"
-#include "probe.h"
+#include "probe_opts.h"
 
 /*
  * A strict little JSON checker (RFC 8259 grammar, UTF-8 not decoded):

@@ -57,7 +57,7 @@ run_probe(struct probe_opts *po, struct outcome *out)
 	memset(out, 0, sizeof(*out));
 	out->ev = ev;
 	out->in_start = 1;
-	p = probe_start(ev, po, done_cb, out);
+	p = probe_start(ev, po, NULL, done_cb, out);
 	out->in_start = 0;
 	assert_non_null(p);
 	assert_int_equal(out->calls, 0);
@@ -367,9 +367,9 @@ test_config_error_and_cancel(void **state)
 	memset(&out, 0, sizeof(out));
 	out.ev = ev;
 	opts_for(&po, MODE_SMTP, test_closed_port());
-	p = probe_start(ev, &po, done_cb, &out);
+	p = probe_start(ev, &po, NULL, done_cb, &out);
 	probe_cancel(p);
-	p = probe_start(ev, &po, done_cb, &out);
+	p = probe_start(ev, &po, NULL, done_cb, &out);
 	for (i = 0; i < 3; i++)
 		ev_run_once(ev, 1000);
 	if (out.calls == 0)
@@ -391,7 +391,7 @@ test_many_probes(void **state)
 	for (i = 0; i < 200; i++) {
 		memset(&outs[i], 0, sizeof(outs[i]));
 		outs[i].ev = ev;
-		assert_non_null(probe_start(ev, &po, done_cb, &outs[i]));
+		assert_non_null(probe_start(ev, &po, NULL, done_cb, &outs[i]));
 	}
 	for (i = 0; i < 2000; i++) {
 		int	 j;

@@ -23,7 +23,7 @@
 #include "ev.h"
 #include "log.h"
 #include "monitor.h"
-#include "probe.h"
+#include "probe_opts.h"
 #include "scheduler.h"
 #include "util.h"
 

@@ -606,6 +606,10 @@ test_data_body(void **state)
 	mm_strlcpy(h->o.mail_from, "a@example.test", sizeof(h->o.mail_from));
 	mm_strlcpy(h->o.rcpt_to[0], "b@example.test", sizeof(h->o.rcpt_to[0]));
 	h->o.nrcpt = 1;
+	/* the submission leg of a delivery probe: its options are whole */
+	mm_strlcpy(h->o.mbox.user, "box", sizeof(h->o.mbox.user));
+	mm_strlcpy(h->o.mbox.pass, "pw1", sizeof(h->o.mbox.pass));
+	h->o.mbox.tls = TLS_IMPLICIT;
 	h_start(h);
 	h->u.ps.body = body;
 	h->u.ps.bodylen = strlen(body);

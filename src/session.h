@@ -1,5 +1,5 @@
 /*
- * probe_priv.h - what the protocol machines and the connection driver
+ * session.h - what the protocol machines and the connection driver
  * share inside the engine.
  *
  * A protocol machine (smtp.c, pop3.c, imap.c, tcp.c) sees a session:
@@ -11,13 +11,14 @@
  * step into the mailbox session through the hook (search, fetch,
  * delete) and a message body into the SMTP session.
  */
-#ifndef MAILMON_PROBE_PRIV_H
-#define MAILMON_PROBE_PRIV_H
+#ifndef MAILMON_SESSION_H
+#define MAILMON_SESSION_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "lineproto.h"
-#include "probe.h"
+#include "probe_opts.h"
 
 /* what the driver must do after a machine function returns */
 enum proto_action {
@@ -94,22 +95,6 @@ struct psess {
 	int64_t			*accepted; /* SMTP: clock at the 250 to it */
 };
 
-/* what a delivery leg adds to a plain one-session probe */
-struct probe_leg {
-	const struct psess_hook	*hook;
-	const char		*body;
-	size_t			 bodylen;
-	int64_t			*accepted;
-};
-
-/*
- * probe_start() for one leg of a delivery probe: opts describe the
- * session (MODE_DELIVERY for the submission, MODE_IMAP/MODE_POP3 for
- * the mailbox); leg's pointers must outlive the probe.
- */
-struct probe	*probe_start_leg(struct ev *, const struct probe_opts *,
-		    const struct probe_leg *, probe_done_cb cb, void *arg);
-
 /*
  * Prepare a session for opts (mode, tls, credentials from opts; a
  * delivery leg overrides them afterwards).  write/warg: where the line
@@ -130,6 +115,8 @@ void	 psess_fail(struct psess *, enum fail_class, const char *fmt, ...)
 void	 psess_fail_status(struct psess *, enum fail_class,
 	    enum probe_status, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
+void	 psess_vfail(struct psess *, enum fail_class, enum probe_status,
+	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 /* a note for a successful probe (only when nothing failed) */
 void	 psess_note(struct psess *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -160,10 +147,6 @@ void	 psess_phase_end(struct psess *, enum probe_phase);
 void	 psess_trace_state(const struct psess *, const char *from,
 	    const char *to);
 
-/* the status a failure class maps to (see the table in probe.c) */
-enum probe_status probe_fail_status(enum fail_class);
-/* ranking used to keep the worst failure: OK < WARNING < UNKNOWN < CRITICAL */
-int	 probe_status_rank(enum probe_status);
 
 /* case-insensitive word match of a capability/keyword at line start */
 int	 proto_word(const char *s, size_t len, const char *word);

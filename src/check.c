@@ -1,0 +1,128 @@
+/*
+ * check.c - start the probe, or the composition of probes, that a mode
+ * asks for, and hand its one result on.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "delivery.h"
+#include "ev.h"
+#include "probe.h"
+#include "util.h"
+
+struct check {
+	struct ev		*ev;
+	probe_done_cb		 cb;
+	void			*arg;
+	struct probe		*probe;		/* a plain check */
+	struct delivery		*dlv;		/* a delivery round trip */
+	struct ev_timer		*timer;		/* a result from the loop */
+	struct probe_result	 res;
+};
+
+static void
+check_done(const struct probe_result *r, void *arg)
+{
+	struct check	*c = arg;
+	probe_done_cb	 cb = c->cb;
+	void		*cbarg = c->arg;
+
+	ev_timer_free(c->timer);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+	cb(r, cbarg);
+}
+
+static void
+check_deferred(void *arg)
+{
+	struct check		*c = arg;
+	struct probe_result	 res = c->res;
+
+	check_done(&res, c);
+}
+
+/* a result without a probe, reported from the loop like any other */
+static struct check *
+check_fail(struct check *c, enum fail_class f, const char *why)
+{
+	probe_result_init(&c->res);
+	c->res.fail = f;
+	c->res.status = probe_fail_status(f);
+	mm_strlcpy(c->res.reason, why, sizeof(c->res.reason));
+	if ((c->timer = ev_timer_new(c->ev, check_deferred, c)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	ev_timer_at(c->timer, ev_now_update(c->ev));
+	return c;
+}
+
+struct check *
+check_start(struct ev *ev, const struct probe_opts *opts, probe_done_cb cb,
+    void *arg)
+{
+	struct check		*c;
+	struct probe_opts	*o;
+	char			 err[PROBE_REASON_MAX];
+	int			 ok;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->ev = ev;
+	c->cb = cb;
+	c->arg = arg;
+	if (opts->mode != MODE_DELIVERY) {
+		/* the driver checks the options and reports like a probe */
+		if ((c->probe = probe_start(ev, opts, NULL, check_done,
+		    c)) == NULL) {
+			free(c);
+			return NULL;
+		}
+		return c;
+	}
+	/* a 4 KiB copy: on the heap, and wiped (it holds passwords) */
+	if ((o = malloc(sizeof(*o))) == NULL) {
+		free(c);
+		return NULL;
+	}
+	*o = *opts;
+	err[0] = '\0';
+	ok = probe_opts_finish(o, err, sizeof(err)) == 0;
+	if (ok)
+		c->dlv = delivery_start(ev, o, check_done, c);
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+	if (!ok)
+		return check_fail(c, FAIL_CONFIG, err);
+	if (c->dlv == NULL)
+		return check_fail(c, FAIL_INTERNAL, "out of memory");
+	return c;
+}
+
+void
+check_cancel(struct check *c)
+{
+	if (c == NULL)
+		return;
+	if (c->probe != NULL)
+		probe_cancel(c->probe);
+	if (c->dlv != NULL)
+		delivery_cancel(c->dlv);
+	ev_timer_free(c->timer);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+int
+check_budget_ms(const struct probe_opts *o)
+{
+	int	 ms = o->timeout_ms;
+
+	if (o->mode == MODE_DELIVERY)
+		ms += o->delivery_deadline_ms;
+	return ms;
+}
