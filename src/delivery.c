@@ -9,27 +9,11 @@
  * the first one DLV_POLL_FIRST_MS after the 250, then intervals growing
  * by half up to DLV_POLL_MAX_MS, never beyond the delivery deadline (a
  * last poll is made right at it).  POLL runs one mailbox session with
- * the search step (struct dlv_box) as its post-login hook.  The latency
+ * the mailbox step (struct mbox) as its post-login hook.  The latency
  * is measured from the 250 to the reply that showed the message.
  *
- * Tokens: every message carries "mailmon-<name>-<unix time>-<hex>" in
- * its Subject and in an X-Mailmon-Token header.  Only the message with
- * our token counts as delivered; test messages of the same probe name
- * older than the deadline are leftovers of earlier runs and are deleted
- * with ours.  Younger ones may belong to a concurrent run and are left
- * alone.  The name part never holds '-', so "mailmon-<name>-" is never
- * a substring of another probe's token.
- *
- * Mailbox steps:
- *   IMAP: SELECT INBOX -> UID SEARCH HEADER X-Mailmon-Token <token>
- *         [found: -> UID SEARCH OLDER s (or BEFORE date) HEADER ... prefix
- *          -> UID STORE set +FLAGS.SILENT (\Deleted)
- *          -> UID EXPUNGE set (UIDPLUS) or EXPUNGE]
- *   POP3: UIDL -> TOP n 0 for the newest DLV_MAXSCAN messages not known
- *         to be other mail -> DELE ours and the stale ones -> QUIT
- *         (which commits the deletions).  Listings are streamed through
- *         the line layer's on_line callback, so their length is bounded
- *         by nothing but DLV_MAXSCAN.
+ * Tokens (token.h) tell our message from others; the mailbox step
+ * (mbox.h) finds it and deletes it with the leftovers of earlier runs.
  */
 #include "config.h"
 
@@ -45,19 +29,12 @@
 
 #include "delivery.h"
 #include "ev.h"
-#include "imap.h"
 #include "lineproto.h"
 #include "log.h"
-#include "pop3.h"
+#include "mbox.h"
 #include "probe.h"
+#include "token.h"
 #include "util.h"
-
-#define DLV_TOKEN_HEX	12	/* random hex digits of a token */
-
-static const char *box_strstate[DB_LAST] = {
-	"INIT", "SELECT", "SEARCH", "STALE", "STORE", "EXPUNGE", "UIDL", "TOP",
-	"DELE", "DONE"
-};
 
 enum dlv_state {
 	DS_INIT = 0,
@@ -97,77 +74,8 @@ struct delivery {
 	int			 npoll;
 
 	struct psess_hook	 hook;
-	struct dlv_box		 box;
+	struct mbox		 box;
 };
-
-/* tokens */
-
-static void
-dlv_namepart(char *buf, size_t len, const char *name)
-{
-	size_t	 i, o = 0;
-
-	if (name == NULL || name[0] == '\0')
-		name = "delivery";
-	for (i = 0; name[i] != '\0' && o + 1 < len && o < DLV_NAME_MAX; i++) {
-		unsigned char	 c = (unsigned char)name[i];
-
-		/* '-' separates the fields of a token: never in a name */
-		buf[o++] = isalnum(c) || c == '.' || c == '_' ? (char)c : '_';
-	}
-	buf[o] = '\0';
-}
-
-void
-dlv_prefix(char *buf, size_t len, const char *name)
-{
-	char	 np[DLV_NAME_MAX + 1];
-
-	dlv_namepart(np, sizeof(np), name);
-	snprintf(buf, len, "mailmon-%s-", np);
-}
-
-int
-dlv_make_token(char *buf, size_t len, const char *name, time_t now,
-    const unsigned char *rnd, size_t rndlen)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	char			 pre[DLV_TOKEN_MAX], h[DLV_TOKEN_HEX + 1];
-	size_t			 i;
-	int			 n;
-
-	if (rndlen * 2 < DLV_TOKEN_HEX)
-		return -1;
-	for (i = 0; i < DLV_TOKEN_HEX; i++)
-		h[i] = hex[(rnd[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xf];
-	h[DLV_TOKEN_HEX] = '\0';
-	dlv_prefix(pre, sizeof(pre), name);
-	n = snprintf(buf, len, "%s%lld-%s", pre, (long long)now, h);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-int
-dlv_token_parse(const char *tok, const char *prefix, time_t *when)
-{
-	size_t		 pl = strlen(prefix), i, nd = 0, nh = 0;
-	long long	 t = 0;
-
-	if (strncmp(tok, prefix, pl) != 0)
-		return -1;
-	for (i = pl; isdigit((unsigned char)tok[i]); i++, nd++) {
-		if (nd >= 12)
-			return -1;
-		t = t * 10 + (tok[i] - '0');
-	}
-	if (nd == 0 || tok[i] != '-')
-		return -1;
-	for (i++; isxdigit((unsigned char)tok[i]); i++)
-		nh++;
-	if (nh == 0 || tok[i] != '\0')
-		return -1;
-	*when = (time_t)t;
-	return 0;
-}
 
 int
 dlv_backoff(int prev_ms)
@@ -229,515 +137,6 @@ dlv_message(char *buf, size_t len, const struct probe_opts *o,
 	if (n < 0 || (size_t)n >= len)
 		return 0;
 	return (size_t)n;
-}
-
-/* parsers */
-
-size_t
-dlv_imap_search(const struct lp_reply *r, uint32_t *uids, size_t max)
-{
-	const char	*line, *p, *end;
-	size_t		 pos = 0, len, n = 0;
-
-	while ((line = lp_reply_line(r, &pos, &len)) != NULL) {
-		if (len < 8 || strncasecmp(line, "* SEARCH", 8) != 0 ||
-		    (len > 8 && line[8] != ' '))
-			continue;
-		end = line + len;
-		for (p = line + 8; p < end; ) {
-			unsigned long long	 v = 0;
-			int			 nd = 0;
-
-			while (p < end && *p == ' ')
-				p++;
-			while (p < end && isdigit((unsigned char)*p)) {
-				if (++nd > 10)
-					break;
-				v = v * 10 + (unsigned)(*p++ - '0');
-			}
-			/* skip anything else (a MODSEQ, an overlong number) */
-			while (p < end && *p != ' ')
-				p++, nd = 0;
-			if (nd > 0 && v > 0 && v <= UINT32_MAX && n < max)
-				uids[n++] = (uint32_t)v;
-		}
-	}
-	return n;
-}
-
-static uint64_t
-dlv_hash(const char *s, size_t len)
-{
-	uint64_t	 h = 1469598103934665603ULL;	/* FNV-1a */
-	size_t		 i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-int
-dlv_pop3_uidl(const char *line, size_t len, unsigned *num, uint64_t *uidhash)
-{
-	size_t		 i = 0, u;
-	unsigned long	 v = 0;
-
-	while (i < len && isdigit((unsigned char)line[i])) {
-		v = v * 10 + (unsigned)(line[i] - '0');
-		if (v > 10000000)
-			return -1;
-		i++;
-	}
-	if (i == 0 || v == 0 || i >= len || line[i] != ' ')
-		return -1;
-	while (i < len && line[i] == ' ')
-		i++;
-	for (u = i; u < len && line[u] > ' ' && line[u] < 0x7f; u++)
-		;
-	if (u == i || u != len)
-		return -1;
-	*num = (unsigned)v;
-	*uidhash = dlv_hash(line + i, len - i);
-	return 0;
-}
-
-int
-dlv_header_token(const char *line, size_t len, char *tok, size_t toklen)
-{
-	size_t	 hl = strlen(DLV_HEADER), i, e;
-
-	if (len <= hl || strncasecmp(line, DLV_HEADER, hl) != 0 ||
-	    line[hl] != ':')
-		return 0;
-	for (i = hl + 1; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
-		;
-	for (e = len; e > i && (line[e - 1] == ' ' || line[e - 1] == '\t');
-	    e--)
-		;
-	if (e == i || e - i >= toklen)
-		return 0;
-	memcpy(tok, line + i, e - i);
-	tok[e - i] = '\0';
-	return 1;
-}
-
-/* the mailbox step */
-
-const char *
-dlv_box_strstate(enum dlv_box_state st)
-{
-	return (unsigned)st < DB_LAST ? box_strstate[st] : "?";
-}
-
-void
-dlv_box_init(struct dlv_box *b, enum probe_mode proto, const char *token,
-    const char *prefix, int stale_s)
-{
-	memset(b, 0, sizeof(*b));
-	b->proto = proto;
-	b->token = token;
-	b->prefix = prefix;
-	b->stale_s = stale_s > 0 ? stale_s : 1;
-}
-
-void
-dlv_box_reset(struct dlv_box *b, time_t wallnow)
-{
-	b->state = DB_INIT;
-	b->wallnow = wallnow;
-	b->searched = 0;
-	b->found = 0;
-	b->seen_at = 0;
-	b->nstale = 0;
-	b->deleted = 0;
-	b->ndel = 0;
-	b->idel = 0;
-	b->nscan = 0;
-	b->iscan = 0;
-	b->body_seen = 0;
-	b->toptok[0] = '\0';
-}
-
-static void
-box_set_state(struct dlv_box *b, struct psess *ps, enum dlv_box_state st)
-{
-	psess_trace_state(ps, box_strstate[b->state], box_strstate[st]);
-	b->state = st;
-}
-
-static int64_t
-box_now(struct psess *ps)
-{
-	return ps->clock != NULL ? ps->clock(ps->clock_arg) : 0;
-}
-
-static void
-box_add_del(struct dlv_box *b, uint32_t id)
-{
-	size_t	 i;
-
-	for (i = 0; i < b->ndel; i++)
-		if (b->del[i] == id)
-			return;
-	if (b->ndel < DLV_MAXDEL)
-		b->del[b->ndel++] = id;
-}
-
-static int
-box_send_failed(struct psess *ps, struct dlv_box *b)
-{
-	psess_fail(ps, FAIL_INTERNAL, "cannot send in mailbox step %s: %s",
-	    box_strstate[b->state], ps->lp.error);
-	box_set_state(b, ps, DB_DONE);
-	return PA_DONE;
-}
-
-/* a refusal in the mailbox step: say which, then log out */
-static int
-box_refused(struct psess *ps, struct dlv_box *b, const char *what,
-    const struct lp_reply *r)
-{
-	char	 rs[96];
-
-	psess_fail(ps, FAIL_MAILBOX, "%s: %s", what,
-	    psess_replystr(r, rs, sizeof(rs)));
-	box_set_state(b, ps, DB_DONE);
-	return PA_NEXT;
-}
-
-/* IMAP */
-
-static int
-imap_box_cmd(struct psess *ps, struct dlv_box *b, enum dlv_box_state st,
-    const char *cmd)
-{
-	box_set_state(b, ps, st);
-	if (imap_send((struct imap_sess *)ps, LP_PUBLIC, cmd) == -1)
-		return box_send_failed(ps, b);
-	return PA_WAIT;
-}
-
-/* "BEFORE <yesterday>": at least a day old, for servers without WITHIN */
-static void
-imap_before(char *buf, size_t len, time_t now)
-{
-	static const char *mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm	 tm;
-	time_t		 y = now - 86400;
-
-	if (gmtime_r(&y, &tm) == NULL) {
-		mm_strlcpy(buf, "1-Jan-1970", len);
-		return;
-	}
-	snprintf(buf, len, "%d-%s-%04d", tm.tm_mday, mon[tm.tm_mon % 12],
-	    tm.tm_year + 1900);
-}
-
-/* "1,5,9" of the collected UIDs; -1 if it does not fit */
-static int
-box_set(const struct dlv_box *b, char *buf, size_t len)
-{
-	size_t	 i, o = 0;
-	int	 n;
-
-	buf[0] = '\0';
-	for (i = 0; i < b->ndel; i++) {
-		n = snprintf(buf + o, len - o, "%s%u", i > 0 ? "," : "",
-		    b->del[i]);
-		if (n < 0 || (size_t)n >= len - o)
-			return -1;
-		o += (size_t)n;
-	}
-	return 0;
-}
-
-static int
-imap_box_store(struct psess *ps, struct dlv_box *b)
-{
-	char	 set[DLV_MAXDEL * 11 + 1], cmd[LP_SENDMAX];
-
-	if (b->ndel == 0 || box_set(b, set, sizeof(set)) == -1) {
-		box_set_state(b, ps, DB_DONE);
-		return PA_NEXT;
-	}
-	snprintf(cmd, sizeof(cmd), "UID STORE %s +FLAGS.SILENT (\\Deleted)",
-	    set);
-	return imap_box_cmd(ps, b, DB_STORE, cmd);
-}
-
-static int
-imap_box_enter(struct psess *ps, void *arg)
-{
-	struct dlv_box	*b = arg;
-
-	return imap_box_cmd(ps, b, DB_SELECT, "SELECT INBOX");
-}
-
-static int
-imap_box_response(struct psess *ps, const struct lp_reply *r, void *arg)
-{
-	struct dlv_box		*b = arg;
-	struct imap_sess	*s = (struct imap_sess *)ps;
-	char			 cmd[LP_SENDMAX], set[DLV_MAXDEL * 11 + 1];
-	char			 date[32];
-	uint32_t		 uids[DLV_MAXDEL];
-	size_t			 n, i;
-
-	switch (b->state) {
-	case DB_SELECT:
-		if (r->code != LP_OK)
-			return box_refused(ps, b, "SELECT INBOX", r);
-		snprintf(cmd, sizeof(cmd), "UID SEARCH HEADER %s \"%s\"",
-		    DLV_HEADER, b->token);
-		return imap_box_cmd(ps, b, DB_SEARCH, cmd);
-	case DB_SEARCH:
-		if (r->code != LP_OK)
-			return box_refused(ps, b, "SEARCH", r);
-		b->searched = 1;
-		n = dlv_imap_search(r, uids, DLV_MAXDEL);
-		if (n == 0) {
-			box_set_state(b, ps, DB_DONE);
-			return PA_NEXT;
-		}
-		b->found = 1;
-		b->seen_at = box_now(ps);
-		for (i = 0; i < n; i++)
-			box_add_del(b, uids[i]);
-		if (s->caps & IMAP_CAP_WITHIN)
-			snprintf(cmd, sizeof(cmd), "UID SEARCH OLDER %d HEADER "
-			    "%s \"%s\"", b->stale_s, DLV_HEADER, b->prefix);
-		else {
-			imap_before(date, sizeof(date), b->wallnow);
-			snprintf(cmd, sizeof(cmd), "UID SEARCH BEFORE %s "
-			    "HEADER %s \"%s\"", date, DLV_HEADER, b->prefix);
-		}
-		return imap_box_cmd(ps, b, DB_STALE, cmd);
-	case DB_STALE:
-		/* a failed cleanup search is no reason to keep our message */
-		if (r->code == LP_OK) {
-			n = dlv_imap_search(r, uids, DLV_MAXDEL);
-			for (i = 0; i < n; i++) {
-				size_t	 before = b->ndel;
-
-				box_add_del(b, uids[i]);
-				if (b->ndel > before)
-					b->nstale++;
-			}
-		}
-		return imap_box_store(ps, b);
-	case DB_STORE:
-		if (r->code != LP_OK)
-			return box_refused(ps, b,
-			    "cannot delete the test message", r);
-		if ((s->caps & IMAP_CAP_UIDPLUS) &&
-		    box_set(b, set, sizeof(set)) == 0) {
-			snprintf(cmd, sizeof(cmd), "UID EXPUNGE %s", set);
-			return imap_box_cmd(ps, b, DB_EXPUNGE, cmd);
-		}
-		return imap_box_cmd(ps, b, DB_EXPUNGE, "EXPUNGE");
-	case DB_EXPUNGE:
-		if (r->code != LP_OK)
-			return box_refused(ps, b, "EXPUNGE", r);
-		b->deleted = 1;
-		box_set_state(b, ps, DB_DONE);
-		return PA_NEXT;
-	default:
-		psess_fail(ps, FAIL_INTERNAL, "reply in mailbox step %s",
-		    box_strstate[b->state]);
-		box_set_state(b, ps, DB_DONE);
-		return PA_DONE;
-	}
-}
-
-/* POP3 */
-
-static int
-foreign_known(const struct dlv_box *b, uint64_t h)
-{
-	size_t	 i;
-
-	for (i = 0; i < b->nforeign; i++)
-		if (b->foreign[i] == h)
-			return 1;
-	return 0;
-}
-
-static void
-foreign_add(struct dlv_box *b, uint64_t h)
-{
-	if (foreign_known(b, h))
-		return;
-	b->foreign[b->iforeign] = h;
-	b->iforeign = (b->iforeign + 1) % DLV_MAXFOREIGN;
-	if (b->nforeign < DLV_MAXFOREIGN)
-		b->nforeign++;
-}
-
-/* every line of a streamed listing (UIDL, TOP) */
-static void
-pop3_box_line(void *arg, const char *line, size_t len, int code, int final)
-{
-	struct dlv_box	*b = arg;
-	unsigned	 num;
-	uint64_t	 h;
-
-	if (final || code != LP_DATA)
-		return;		/* the +OK line, the closing dot, an -ERR */
-	if (b->state == DB_UIDL) {
-		if (dlv_pop3_uidl(line, len, &num, &h) == -1 ||
-		    foreign_known(b, h))
-			return;
-		/* listings are in ascending order: keep the newest */
-		if (b->nscan == DLV_MAXSCAN) {
-			memmove(b->scan, b->scan + 1,
-			    (DLV_MAXSCAN - 1) * sizeof(b->scan[0]));
-			memmove(b->scanuid, b->scanuid + 1,
-			    (DLV_MAXSCAN - 1) * sizeof(b->scanuid[0]));
-			b->nscan--;
-		}
-		b->scan[b->nscan] = num;
-		b->scanuid[b->nscan++] = h;
-	} else if (b->state == DB_TOP && b->toptok[0] == '\0')
-		(void)dlv_header_token(line, len, b->toptok,
-		    sizeof(b->toptok));
-}
-
-static void
-pop3_box_stream(struct psess *ps, struct dlv_box *b, int on)
-{
-	ps->lp.stream = on;
-	ps->lp.on_line = on ? pop3_box_line : NULL;
-	ps->lp.line_arg = on ? b : NULL;
-}
-
-static int
-pop3_box_send(struct psess *ps, struct dlv_box *b, enum dlv_box_state st,
-    int multiline, const char *verb, unsigned n)
-{
-	char	 cmd[64];
-
-	box_set_state(b, ps, st);
-	if (st == DB_TOP)
-		snprintf(cmd, sizeof(cmd), "%s %u 0", verb, n);
-	else if (n > 0)
-		snprintf(cmd, sizeof(cmd), "%s %u", verb, n);
-	else
-		mm_strlcpy(cmd, verb, sizeof(cmd));
-	if (multiline)
-		pop3_multiline((struct pop3_sess *)ps);
-	if (lp_send(&ps->lp, LP_PUBLIC, cmd) == -1) {
-		pop3_box_stream(ps, b, 0);
-		return box_send_failed(ps, b);
-	}
-	return PA_WAIT;
-}
-
-/* TOP the next candidate (newest first), or delete, or finish */
-static int
-pop3_box_next(struct psess *ps, struct dlv_box *b)
-{
-	if (b->iscan < b->nscan) {
-		b->toptok[0] = '\0';
-		return pop3_box_send(ps, b, DB_TOP, 1, "TOP",
-		    b->scan[b->nscan - 1 - b->iscan]);
-	}
-	pop3_box_stream(ps, b, 0);
-	if (b->idel < b->ndel)
-		return pop3_box_send(ps, b, DB_DELE, 0, "DELE",
-		    b->del[b->idel++]);
-	if (b->ndel > 0)
-		b->deleted = 1;		/* committed by QUIT */
-	box_set_state(b, ps, DB_DONE);
-	return PA_NEXT;
-}
-
-/* what the TOP at hand showed */
-static void
-pop3_box_judge(struct psess *ps, struct dlv_box *b)
-{
-	size_t	 k = b->nscan - 1 - b->iscan;
-	time_t	 when;
-
-	if (b->toptok[0] == '\0') {
-		foreign_add(b, b->scanuid[k]);
-		return;
-	}
-	if (strcmp(b->toptok, b->token) == 0) {
-		if (!b->found) {
-			b->found = 1;
-			b->seen_at = box_now(ps);
-		}
-		box_add_del(b, b->scan[k]);
-	} else if (dlv_token_parse(b->toptok, b->prefix, &when) == 0) {
-		/* ours from an earlier run, or a concurrent one */
-		if (when + b->stale_s < b->wallnow) {
-			box_add_del(b, b->scan[k]);
-			b->nstale++;
-		}
-	} else
-		foreign_add(b, b->scanuid[k]);	/* another probe's */
-}
-
-static int
-pop3_box_enter(struct psess *ps, void *arg)
-{
-	struct dlv_box	*b = arg;
-
-	pop3_box_stream(ps, b, 1);
-	return pop3_box_send(ps, b, DB_UIDL, 1, "UIDL", 0);
-}
-
-static int
-pop3_box_response(struct psess *ps, const struct lp_reply *r, void *arg)
-{
-	struct dlv_box	*b = arg;
-
-	switch (b->state) {
-	case DB_UIDL:
-		if (r->code != LP_OK) {
-			pop3_box_stream(ps, b, 0);
-			return box_refused(ps, b, "UIDL", r);
-		}
-		b->iscan = 0;
-		if (b->nscan == 0)
-			b->searched = 1;
-		return pop3_box_next(ps, b);
-	case DB_TOP:
-		/* -ERR: deleted meanwhile by a concurrent session */
-		if (r->code == LP_OK)
-			pop3_box_judge(ps, b);
-		b->iscan++;
-		if (b->iscan >= b->nscan)
-			b->searched = 1;
-		return pop3_box_next(ps, b);
-	case DB_DELE:
-		if (r->code != LP_OK)
-			return box_refused(ps, b,
-			    "cannot delete the test message", r);
-		return pop3_box_next(ps, b);
-	default:
-		pop3_box_stream(ps, b, 0);
-		psess_fail(ps, FAIL_INTERNAL, "reply in mailbox step %s",
-		    box_strstate[b->state]);
-		box_set_state(b, ps, DB_DONE);
-		return PA_DONE;
-	}
-}
-
-void
-dlv_box_hook(struct dlv_box *b, struct psess_hook *h)
-{
-	if (b->proto == MODE_POP3) {
-		h->enter = pop3_box_enter;
-		h->response = pop3_box_response;
-	} else {
-		h->enter = imap_box_enter;
-		h->response = imap_box_response;
-	}
-	h->arg = b;
 }
 
 /* results */
@@ -933,7 +332,7 @@ static void
 dlv_poll_done(const struct probe_result *r, void *arg)
 {
 	struct delivery	*d = arg;
-	struct dlv_box	*b = &d->box;
+	struct mbox	*b = &d->box;
 	int64_t		 lat, now = ev_now_update(d->ev);
 	const struct probe_opts *o = &d->o;
 
@@ -992,6 +391,16 @@ dlv_poll_done(const struct probe_result *r, void *arg)
 	dlv_finish(d);
 }
 
+/* the mailbox step of the mailbox's protocol, as the session's hook */
+static void
+dlv_box_hook(struct delivery *d)
+{
+	if (d->box.proto == MODE_POP3)
+		mbox_pop3_hook(&d->box, &d->hook);
+	else
+		mbox_imap_hook(&d->box, &d->hook);
+}
+
 static void
 dlv_poll(void *arg)
 {
@@ -1001,8 +410,8 @@ dlv_poll(void *arg)
 
 	dlv_set_state(d, DS_POLL);
 	dlv_mbox_opts(d, &m);
-	dlv_box_reset(&d->box, time(NULL));
-	dlv_box_hook(&d->box, &d->hook);
+	mbox_reset(&d->box, time(NULL));
+	dlv_box_hook(d);
 	memset(&leg, 0, sizeof(leg));
 	leg.hook = &d->hook;
 	d->leg = probe_start(d->ev, &m, &leg, dlv_poll_done, d);
@@ -1101,7 +510,7 @@ delivery_start(struct ev *ev, const struct probe_opts *opts, probe_done_cb cb,
 		return NULL;
 	}
 	dlv_prefix(d->prefix, sizeof(d->prefix), d->o.name);
-	dlv_box_init(&d->box, d->o.mbox.proto, d->token, d->prefix,
+	mbox_init(&d->box, d->o.mbox.proto, d->token, d->prefix,
 	    (d->o.delivery_deadline_ms + 999) / 1000);
 
 	memset(&leg, 0, sizeof(leg));

@@ -235,8 +235,9 @@ imap_quote(char *dst, size_t dstlen, const char *src)
 }
 
 int
-imap_send(struct imap_sess *s, size_t show, const char *cmd)
+imap_send(struct psess *ps, size_t show, const char *cmd)
 {
+	struct imap_sess	*s = (struct imap_sess *)ps;
 	char	 line[LP_SENDMAX];
 	size_t	 tl;
 	int	 n, rc;
@@ -252,6 +253,12 @@ imap_send(struct imap_sess *s, size_t show, const char *cmd)
 	    line);
 	explicit_bzero(line, sizeof(line));
 	return rc;
+}
+
+unsigned
+imap_caps(const struct psess *ps)
+{
+	return ((const struct imap_sess *)ps)->caps;
 }
 
 static void
@@ -334,7 +341,7 @@ imap_enter_login(struct imap_sess *s)
 	psess_phase_begin(&s->ps, PH_AUTH);
 	n = snprintf(cmd, sizeof(cmd), "LOGIN %s %s", u, p);
 	if (n > 0 && (size_t)n < sizeof(cmd))
-		rc = imap_send(s, 6, cmd);
+		rc = imap_send(&s->ps, 6, cmd);
 	explicit_bzero(p, sizeof(p));
 	explicit_bzero(cmd, sizeof(cmd));
 	return rc == 0 ? PA_WAIT : imap_send_failed(s);
@@ -349,7 +356,7 @@ imap_enter_state(struct imap_sess *s, enum imap_state st)
 	switch (st) {
 	case IMAP_CAPABILITY:
 		psess_phase_begin(&s->ps, PH_HELLO);
-		rc = imap_send(s, LP_PUBLIC, "CAPABILITY");
+		rc = imap_send(&s->ps, LP_PUBLIC, "CAPABILITY");
 		break;
 	case IMAP_STARTTLS:
 		if (s->preauth) {
@@ -364,7 +371,7 @@ imap_enter_state(struct imap_sess *s, enum imap_state st)
 			return ENTER_SKIP;
 		}
 		psess_phase_begin(&s->ps, PH_STARTTLS);
-		rc = imap_send(s, LP_PUBLIC, "STARTTLS");
+		rc = imap_send(&s->ps, LP_PUBLIC, "STARTTLS");
 		break;
 	case IMAP_LOGIN:
 		return imap_enter_login(s);
@@ -379,7 +386,7 @@ imap_enter_state(struct imap_sess *s, enum imap_state st)
 		return rc;
 	case IMAP_LOGOUT:
 		psess_phase_begin(&s->ps, PH_QUIT);
-		rc = imap_send(s, LP_PUBLIC, "LOGOUT");
+		rc = imap_send(&s->ps, LP_PUBLIC, "LOGOUT");
 		break;
 	case IMAP_DONE:
 		return PA_DONE;

@@ -63,8 +63,13 @@ unsigned	 imap_parse_caps(const struct lp_reply *, unsigned *mechs,
 		    int *found);
 /* quoted string with \ and " escaped; -1 for CR/LF/NUL or no room */
 int		 imap_quote(char *dst, size_t dstlen, const char *src);
-/* send "<next tag> cmd"; show as for lp_send, counted without the tag */
-int		 imap_send(struct imap_sess *, size_t show, const char *cmd);
+/*
+ * For a step plugged into an IMAP session (the delivery mailbox step):
+ * send "<next tag> cmd" (show as for lp_send, counted without the tag),
+ * and the capabilities the server announced.
+ */
+int		 imap_send(struct psess *, size_t show, const char *cmd);
+unsigned	 imap_caps(const struct psess *);
 const char	*imap_strstate(enum imap_state);
 
 #endif

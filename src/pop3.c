@@ -37,8 +37,10 @@ pop3_strstate(enum pop3_state st)
 }
 
 void
-pop3_multiline(struct pop3_sess *s)
+pop3_multiline(struct psess *ps)
 {
+	struct pop3_sess	*s = (struct pop3_sess *)ps;
+
 	s->multiline = 1;
 }
 
@@ -171,7 +173,7 @@ pop3_enter_state(struct pop3_sess *s, enum pop3_state st)
 	switch (st) {
 	case POP3_CAPA:
 		psess_phase_begin(&s->ps, PH_HELLO);
-		pop3_multiline(s);
+		pop3_multiline(&s->ps);
 		rc = lp_send(lp, LP_PUBLIC, "CAPA");
 		break;
 	case POP3_STLS:

@@ -50,7 +50,7 @@ struct pop3_sess {
 int		 pop3_classify(void *ctx, const char *line, size_t len,
 		    int *code, int *final);
 /* the reply to the next command is multi-line (CAPA, UIDL, RETR...) */
-void		 pop3_multiline(struct pop3_sess *);
+void		 pop3_multiline(struct psess *);
 unsigned	 pop3_parse_capa(const struct lp_reply *);
 const char	*pop3_strstate(enum pop3_state);
 

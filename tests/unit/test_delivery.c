@@ -7,6 +7,8 @@
 
 #include "proto_harness.h"
 #include "delivery.h"
+#include "mbox.h"
+#include "token.h"
 
 static const unsigned char rnd[6] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab };
 
@@ -121,20 +123,20 @@ test_imap_search_parse(void **state)
 
 	(void)state;
 	reply_of(&r, "* SEARCH 1 5 42\nA005 OK Search completed");
-	assert_int_equal(dlv_imap_search(&r, u, 4), 3);
+	assert_int_equal(mbox_imap_search(&r, u, 4), 3);
 	assert_int_equal(u[0], 1);
 	assert_int_equal(u[1], 5);
 	assert_int_equal(u[2], 42);
 	reply_of(&r, "* SEARCH\nA005 OK done");
-	assert_int_equal(dlv_imap_search(&r, u, 4), 0);
+	assert_int_equal(mbox_imap_search(&r, u, 4), 0);
 	/* overlong numbers, zero, MODSEQ and untagged noise are skipped */
 	reply_of(&r, "* 3 EXISTS\n* SEARCH 99999999999 0 7 (MODSEQ 5)\n"
 	    "* SEARCHX 9\nA005 OK");
-	assert_int_equal(dlv_imap_search(&r, u, 4), 1);
+	assert_int_equal(mbox_imap_search(&r, u, 4), 1);
 	assert_int_equal(u[0], 7);
 	/* bounded */
 	reply_of(&r, "* SEARCH 1 2 3 4 5 6\nA005 OK");
-	assert_int_equal(dlv_imap_search(&r, u, 4), 4);
+	assert_int_equal(mbox_imap_search(&r, u, 4), 4);
 	assert_int_equal(u[3], 4);
 }
 
@@ -146,17 +148,17 @@ test_pop3_parse(void **state)
 	char		 tok[DLV_TOKEN_MAX];
 
 	(void)state;
-	assert_int_equal(dlv_pop3_uidl("12 000000026b0366b2", 19, &n, &h), 0);
+	assert_int_equal(mbox_pop3_uidl("12 000000026b0366b2", 19, &n, &h), 0);
 	assert_int_equal(n, 12);
-	assert_int_equal(dlv_pop3_uidl("3 000000026b0366b2", 18, &n, &h2), 0);
+	assert_int_equal(mbox_pop3_uidl("3 000000026b0366b2", 18, &n, &h2), 0);
 	assert_true(h == h2);		/* the hash is of the UID only */
-	assert_int_equal(dlv_pop3_uidl("3 other", 7, &n, &h2), 0);
+	assert_int_equal(mbox_pop3_uidl("3 other", 7, &n, &h2), 0);
 	assert_true(h != h2);
-	assert_int_equal(dlv_pop3_uidl("0 x", 3, &n, &h), -1);
-	assert_int_equal(dlv_pop3_uidl("x y", 3, &n, &h), -1);
-	assert_int_equal(dlv_pop3_uidl("1", 1, &n, &h), -1);
-	assert_int_equal(dlv_pop3_uidl("1 a b", 5, &n, &h), -1);
-	assert_int_equal(dlv_pop3_uidl("99999999999 a", 13, &n, &h), -1);
+	assert_int_equal(mbox_pop3_uidl("0 x", 3, &n, &h), -1);
+	assert_int_equal(mbox_pop3_uidl("x y", 3, &n, &h), -1);
+	assert_int_equal(mbox_pop3_uidl("1", 1, &n, &h), -1);
+	assert_int_equal(mbox_pop3_uidl("1 a b", 5, &n, &h), -1);
+	assert_int_equal(mbox_pop3_uidl("99999999999 a", 13, &n, &h), -1);
 
 	assert_int_equal(dlv_header_token("x-mailmon-token:  abc \t", 23, tok,
 	    sizeof(tok)), 1);
@@ -171,7 +173,7 @@ test_pop3_parse(void **state)
 
 /* a mailbox session with the search step plugged in */
 static struct harness *
-box_session(enum probe_mode proto, struct dlv_box *b, struct psess_hook *hk,
+box_session(enum probe_mode proto, struct mbox *b, struct psess_hook *hk,
     const char *token)
 {
 	struct harness	*h = h_new(proto);
@@ -180,9 +182,12 @@ box_session(enum probe_mode proto, struct dlv_box *b, struct psess_hook *hk,
 	mm_strlcpy(h->o.pass, "pw-secret", sizeof(h->o.pass));
 	h->o.auth_plaintext = 1;
 	assert_int_equal(h_start(h), PA_WAIT);
-	dlv_box_reset(b, 1700003600);
+	mbox_reset(b, 1700003600);
 	(void)token;
-	dlv_box_hook(b, hk);
+	if (proto == MODE_POP3)
+		mbox_pop3_hook(b, hk);
+	else
+		mbox_imap_hook(b, hk);
 	h->u.ps.hook = hk;
 	return h;
 }
@@ -191,7 +196,7 @@ static void
 test_imap_found(void **state)
 {
 	static const char tok[] = "mailmon-mx1-1700003590-0123456789ab";
-	struct dlv_box		 b;
+	struct mbox		 b;
 	struct psess_hook	 hk;
 	struct harness		*h;
 	static const struct step steps[] = {
@@ -213,7 +218,7 @@ test_imap_found(void **state)
 	};
 
 	(void)state;
-	dlv_box_init(&b, MODE_IMAP, tok, "mailmon-mx1-", 60);
+	mbox_init(&b, MODE_IMAP, tok, "mailmon-mx1-", 60);
 	h = box_session(MODE_IMAP, &b, &hk, tok);
 	h_run(h, steps, NSTEPS(steps));
 	assert_int_equal(h->res.fail, FAIL_NONE);
@@ -222,7 +227,7 @@ test_imap_found(void **state)
 	assert_true(b.seen_at > 0);
 	assert_int_equal(b.nstale, 2);
 	assert_true(b.deleted);
-	assert_int_equal(b.state, DB_DONE);
+	assert_string_equal(mbox_imap_state_name(b.state), "DONE");
 	free(h);
 }
 
@@ -230,7 +235,7 @@ static void
 test_imap_not_yet(void **state)
 {
 	static const char tok[] = "mailmon-mx1-1700003590-0123456789ab";
-	struct dlv_box		 b;
+	struct mbox		 b;
 	struct psess_hook	 hk;
 	struct harness		*h;
 	static const struct step steps[] = {
@@ -245,7 +250,7 @@ test_imap_not_yet(void **state)
 	};
 
 	(void)state;
-	dlv_box_init(&b, MODE_IMAP, tok, "mailmon-mx1-", 60);
+	mbox_init(&b, MODE_IMAP, tok, "mailmon-mx1-", 60);
 	h = box_session(MODE_IMAP, &b, &hk, tok);
 	h_run(h, steps, NSTEPS(steps));
 	assert_int_equal(h->res.fail, FAIL_NONE);
@@ -260,7 +265,7 @@ static void
 test_imap_old_server(void **state)
 {
 	static const char tok[] = "mailmon-mx1-1700003590-0123456789ab";
-	struct dlv_box		 b;
+	struct mbox		 b;
 	struct psess_hook	 hk;
 	struct harness		*h;
 	static const struct step steps[] = {
@@ -281,7 +286,7 @@ test_imap_old_server(void **state)
 	};
 
 	(void)state;
-	dlv_box_init(&b, MODE_IMAP, tok, "mailmon-mx1-", 60);
+	mbox_init(&b, MODE_IMAP, tok, "mailmon-mx1-", 60);
 	h = box_session(MODE_IMAP, &b, &hk, tok);
 	h_run(h, steps, NSTEPS(steps));
 	assert_int_equal(h->res.fail, FAIL_NONE);
@@ -294,7 +299,7 @@ test_imap_old_server(void **state)
 static void
 test_imap_select_refused(void **state)
 {
-	struct dlv_box		 b;
+	struct mbox		 b;
 	struct psess_hook	 hk;
 	struct harness		*h;
 	static const struct step steps[] = {
@@ -306,7 +311,7 @@ test_imap_select_refused(void **state)
 	};
 
 	(void)state;
-	dlv_box_init(&b, MODE_IMAP, "t", "mailmon-mx1-", 60);
+	mbox_init(&b, MODE_IMAP, "t", "mailmon-mx1-", 60);
 	h = box_session(MODE_IMAP, &b, &hk, "t");
 	h_run(h, steps, NSTEPS(steps));
 	assert_int_equal(h->res.fail, FAIL_MAILBOX);
@@ -320,7 +325,7 @@ static void
 test_pop3_scan(void **state)
 {
 	static const char tok[] = "mailmon-mx1-1700003590-0123456789ab";
-	struct dlv_box		 b;
+	struct mbox		 b;
 	struct psess_hook	 hk;
 	struct harness		*h;
 	/* 1: other mail, 2: ours from an hour ago, 3: ours, 4: a young run */
@@ -357,7 +362,7 @@ test_pop3_scan(void **state)
 	};
 
 	(void)state;
-	dlv_box_init(&b, MODE_POP3, tok, "mailmon-mx1-", 60);
+	mbox_init(&b, MODE_POP3, tok, "mailmon-mx1-", 60);
 	h = box_session(MODE_POP3, &b, &hk, tok);
 	h_run(h, steps, NSTEPS(steps));
 	assert_int_equal(h->res.fail, FAIL_NONE);
@@ -365,7 +370,7 @@ test_pop3_scan(void **state)
 	assert_true(b.found);
 	assert_int_equal(b.nstale, 1);
 	assert_true(b.deleted);
-	assert_int_equal(b.nforeign, 1);
+	assert_int_equal(b.pop3.nforeign, 1);
 	/* the listing mode is switched off again */
 	assert_int_equal(h->u.ps.lp.stream, 0);
 	assert_null(h->u.ps.lp.on_line);
@@ -382,7 +387,7 @@ test_pop3_scan(void **state)
 static void
 test_pop3_uidl_refused(void **state)
 {
-	struct dlv_box		 b;
+	struct mbox		 b;
 	struct psess_hook	 hk;
 	struct harness		*h;
 	static const struct step steps[] = {
@@ -395,7 +400,7 @@ test_pop3_uidl_refused(void **state)
 	};
 
 	(void)state;
-	dlv_box_init(&b, MODE_POP3, "t", "mailmon-mx1-", 60);
+	mbox_init(&b, MODE_POP3, "t", "mailmon-mx1-", 60);
 	h = box_session(MODE_POP3, &b, &hk, "t");
 	h_run(h, steps, NSTEPS(steps));
 	assert_int_equal(h->res.fail, FAIL_MAILBOX);

@@ -25,7 +25,7 @@ test_classify(void **state)
 	    LPE_SYNTAX);
 	assert_int_equal(pop3_classify(&s, "+", 1, &code, &final), LPE_SHORT);
 	/* multi-line: +OK opens, "." closes, dot-stuffed data is data */
-	pop3_multiline(&s);
+	pop3_multiline(&s.ps);
 	assert_int_equal(pop3_classify(&s, "+OK", 3, &code, &final), 0);
 	assert_int_equal(final, 0);
 	assert_int_equal(pop3_classify(&s, "..x", 3, &code, &final), 0);
@@ -35,7 +35,7 @@ test_classify(void **state)
 	assert_int_equal(final, 1);
 	assert_int_equal(code, LP_OK);
 	/* -ERR to a multi-line command is final at once */
-	pop3_multiline(&s);
+	pop3_multiline(&s.ps);
 	assert_int_equal(pop3_classify(&s, "-ERR", 4, &code, &final), 0);
 	assert_int_equal(final, 1);
 }
