@@ -1,262 +1,152 @@
 /*
- * opts.c - one option parser for mailprobe, its check_* personalities
- * and the probe lines of mailmond.conf.
+ * opts.c - the one option grammar: mailprobe's long options, which are
+ * also every word of a mailmond.conf probe line, and the checks that
+ * settle them into a probe.
  *
  * Table driven instead of getopt_long(): getopt keeps global state,
  * prints its own messages and permutes argv, and this parser must be
  * pure (the daemon calls it for every probe line on every reload) and
- * must name the offending option in a one-line error.
+ * must name the offending option in a one-line error.  Each row names
+ * the function that applies it; those functions are cut along the
+ * option groups below (target, timing, TLS, SMTP, login, dialogue,
+ * delivery, front end, daemon).
  *
- * Each option belongs to one or more groups; a personality enables a
- * set of groups.  The same long name may appear twice in the table
- * with disjoint groups when two personalities disagree on its meaning
- * (check_smtp's --sni is a flag, ours takes a name).
- *
- * Values are parsed as they come; anything that depends on more than
- * one option (mode mapping for check_pop, -R pairing, escapes, the
- * quit line end) is settled in finish_*() once argv is consumed.
+ * Values are parsed as they come (opts_value.c); anything that depends
+ * on more than one option (a dialogue that needs the raw tcp machine,
+ * -R pairing, escapes, the quit line end) is settled in finish() once
+ * argv is consumed, and what is a property of the probe itself in
+ * probe_opts_finish(), once.  mailprobe's command lines add their short
+ * options and personalities on top (opts_cli.c).
  */
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
-#include "opts.h"
-#include "probe_opts.h"
-#include "secret.h"
+#include "opts_priv.h"
 #include "util.h"
 
-#define MAX_SECONDS	86400		/* upper bound of every time value */
-#define MAX_CERT_DAYS	36500
-#define MAX_EXPECTS	(1 + PROBE_MAX_CMDS)	/* tcp: expect + cmd_expect[] */
 
-/* option groups */
-#define G_MP		0x01	/* mailprobe long options (everywhere) */
-#define G_MPONLY	0x02	/* only mailprobe and config lines */
-#define G_COMMON	0x04	/* short options every command line has */
-#define G_SMTP		0x08	/* check_smtp short + long names */
-#define G_TCP		0x10	/* check_tcp short + long names */
-#define G_CHECK		0x20	/* only the check_* personalities */
-#define G_MPSHORT	0x40	/* mailprobe's own short options */
-#define G_DAEMON	0x80	/* only mailmond.conf probe lines */
+#define T	opts_apply_target
+#define TM	opts_apply_timing
+#define TL	opts_apply_tls
+#define SM	opts_apply_smtp
+#define LG	opts_apply_login
+#define DG	opts_apply_dialogue
+#define DL	opts_apply_delivery
+#define FR	opts_apply_front
+#define DM	opts_apply_daemon
 
-enum oid {
-	O_MODE, O_NAME, O_HOST, O_PORT, O_IPV4, O_IPV6, O_STARTTLS,
-	O_IMPLICIT, O_NOTLS, O_TIMEOUT, O_STEP_TIMEOUT, O_WARN, O_CRIT,
-	O_CAFILE, O_SNI_NAME, O_SNI_FLAG, O_INSECURE, O_VERIFY, O_CERTDAYS,
-	O_CERTONLY, O_HELO, O_LMTP, O_FROM, O_RCPT, O_AUTH, O_AUTHTYPE,
-	O_USER, O_PASSWORD, O_PASSWORD_FILE, O_PLAINTEXT, O_COMMAND,
-	O_RESPONSE, O_EXPECT, O_SEND, O_QUIT, O_ESCAPE, O_EXPECT_ALL,
-	O_MAXBYTES, O_DELAY, O_REFUSE, O_MISMATCH, O_JAIL, O_IGNORE_QUIT,
-	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_RELAY_AUTH, O_MBOX_PROTO,
-	O_MBOX_HOST, O_MBOX_PORT, O_MBOX_TLS, O_MBOX_USER, O_MBOX_PASSWORD,
-	O_MBOX_PASSWORD_FILE, O_DELIV_WARN, O_DELIV_CRIT, O_DELIV_DEADLINE,
-	O_INTERVAL, O_RETRIES
+/* mailprobe's long options and mailmond.conf's probe-line words */
+static const struct optdef core[] = {
+	{ 0, "mode", 1, O_MODE, G_MP, T, 0 },
+	{ 0, "name", 1, O_NAME, G_MP, T, 0 },
+	{ 0, "host", 1, O_HOST, G_MP, T, 0 },
+	{ 0, "port", 1, O_PORT, G_MP, T, 0 },
+	{ 0, "ipv4", 0, O_IPV4, G_MP, T, 0 },
+	{ 0, "ipv6", 0, O_IPV6, G_MP, T, 0 },
+	{ 0, "timeout", 1, O_TIMEOUT, G_MP, TM, 0 },
+	{ 0, "step-timeout", 1, O_STEP_TIMEOUT, G_MP, TM, 0 },
+	{ 0, "warning", 1, O_WARN, G_MP, TM, 0 },
+	{ 0, "critical", 1, O_CRIT, G_MP, TM, 0 },
+	{ 0, "starttls", 0, O_STARTTLS, G_MP, TL, 0 },
+	{ 0, "tls", 0, O_IMPLICIT, G_MP, TL, 0 },
+	{ 0, "no-tls", 0, O_NOTLS, G_MP, TL, 0 },
+	{ 0, "ca-file", 1, O_CAFILE, G_MP, TL, 0 },
+	{ 0, "sni", 1, O_SNI_NAME, G_MPONLY, TL, 0 },
+	{ 0, "insecure", 0, O_INSECURE, G_MP, TL, 0 },
+	{ 0, "no-verify", 0, O_INSECURE, G_MP, TL, 0 },
+	{ 0, "verify", 0, O_VERIFY, G_MP, TL, 0 },
+	{ 0, "cert-days", 1, O_CERTDAYS, G_MP, TL, 0 },
+	{ 0, "cert-only", 0, O_CERTONLY, G_MP, TL, 0 },
+	{ 0, "helo", 1, O_HELO, G_MP, SM, 0 },
+	{ 0, "lmtp", 0, O_LMTP, G_MP, SM, 0 },
+	{ 0, "from", 1, O_FROM, G_MP, SM, 0 },
+	{ 0, "rcpt", 1, O_RCPT, G_MP, SM, 0 },
+	{ 0, "command", 1, O_COMMAND, G_MP, SM, 0 },
+	{ 0, "response", 1, O_RESPONSE, G_MP, SM, 0 },
+	{ 0, "relay-auth-check", 0, O_RELAY_AUTH, G_MP, SM, 0 },
+	{ 0, "auth", 1, O_AUTH, G_MP, LG, 0 },
+	{ 0, "user", 1, O_USER, G_MP, LG, 0 },
+	{ 0, "password", 1, O_PASSWORD, G_MP, LG, 1 },
+	{ 0, "password-file", 1, O_PASSWORD_FILE, G_MP, LG, 0 },
+	{ 0, "allow-plaintext", 0, O_PLAINTEXT, G_MP, LG, 0 },
+	{ 0, "expect", 1, O_EXPECT, G_MP, DG, 0 },
+	{ 0, "send", 1, O_SEND, G_MP, DG, 0 },
+	{ 0, "quit", 1, O_QUIT, G_MP, DG, 0 },
+	{ 0, "escape", 0, O_ESCAPE, G_MP, DG, 0 },
+	{ 0, "expect-all", 0, O_EXPECT_ALL, G_MP, DG, 0 },
+	{ 0, "refuse", 1, O_REFUSE, G_MP, DG, 0 },
+	{ 0, "mismatch", 1, O_MISMATCH, G_MP, DG, 0 },
+	{ 0, "delay", 1, O_DELAY, G_MP, DG, 0 },
+	{ 0, "maxbytes", 1, O_MAXBYTES, G_MP, DG, 0 },
+	{ 0, "mbox-proto", 1, O_MBOX_PROTO, G_MP, DL, 0 },
+	{ 0, "mbox-host", 1, O_MBOX_HOST, G_MP, DL, 0 },
+	{ 0, "mbox-port", 1, O_MBOX_PORT, G_MP, DL, 0 },
+	{ 0, "mbox-tls", 1, O_MBOX_TLS, G_MP, DL, 0 },
+	{ 0, "mbox-user", 1, O_MBOX_USER, G_MP, DL, 0 },
+	{ 0, "mbox-password", 1, O_MBOX_PASSWORD, G_MP, DL, 1 },
+	{ 0, "mbox-password-file", 1, O_MBOX_PASSWORD_FILE, G_MP, DL, 0 },
+	{ 0, "delivery-warning", 1, O_DELIV_WARN, G_MP, DL, 0 },
+	{ 0, "delivery-critical", 1, O_DELIV_CRIT, G_MP, DL, 0 },
+	{ 0, "delivery-deadline", 1, O_DELIV_DEADLINE, G_MP, DL, 0 },
+	{ 0, "json", 0, O_JSON, G_MP, FR, 0 },
+	{ 0, "verbose", 0, O_VERBOSE, G_MP, FR, 0 },
+	{ 0, "help", 0, O_HELP, G_MP, FR, 0 },
+	{ 0, "version", 0, O_VERSION, G_MP, FR, 0 },
+	{ 0, "interval", 1, O_INTERVAL, G_DAEMON, DM, 0 },
+	{ 0, "retries", 1, O_RETRIES, G_DAEMON, DM, 0 },
 };
 
-struct optdef {
-	char		 sh;		/* short letter, 0 = none */
-	const char	*lng;		/* long name, NULL = none */
-	int		 arg;		/* takes a value */
-	enum oid	 id;
-	unsigned	 groups;
-};
+#define NCORE	(sizeof(core) / sizeof(core[0]))
 
-/* first match whose groups are active wins */
-static const struct optdef optdefs[] = {
-	/* everywhere but config lines */
-	{ 'H', "host", 1, O_HOST, G_COMMON },
-	{ 'p', "port", 1, O_PORT, G_COMMON },
-	{ '4', "ipv4", 0, O_IPV4, G_COMMON },
-	{ '6', "ipv6", 0, O_IPV6, G_COMMON },
-	{ 't', "timeout", 1, O_TIMEOUT, G_COMMON },
-	{ 'w', "warning", 1, O_WARN, G_COMMON },
-	{ 'c', "critical", 1, O_CRIT, G_COMMON },
-	{ 'e', "expect", 1, O_EXPECT, G_COMMON },
-	{ 'v', "verbose", 0, O_VERBOSE, G_COMMON },
-	{ 'h', "help", 0, O_HELP, G_COMMON },
-	{ 'V', "version", 0, O_VERSION, G_COMMON },
-
-	/* check_smtp */
-	{ 0, "hostname", 1, O_HOST, G_SMTP | G_TCP },
-	{ 0, "use-ipv4", 0, O_IPV4, G_SMTP | G_TCP },
-	{ 0, "use-ipv6", 0, O_IPV6, G_SMTP | G_TCP },
-	{ 'f', NULL, 1, O_FROM, G_SMTP },
-	{ 'F', "fqdn", 1, O_HELO, G_SMTP },
-	{ 'A', "authtype", 1, O_AUTHTYPE, G_SMTP },
-	{ 'U', "authuser", 1, O_USER, G_SMTP },
-	{ 'P', "authpass", 1, O_PASSWORD, G_SMTP },
-	{ 'C', NULL, 1, O_COMMAND, G_SMTP },
-	{ 'R', NULL, 1, O_RESPONSE, G_SMTP },
-	{ 'L', NULL, 0, O_LMTP, G_SMTP },
-	{ 's', NULL, 0, O_IMPLICIT, G_SMTP },
-	{ 'S', NULL, 0, O_STARTTLS, G_SMTP },
-	{ 'D', "certificate", 1, O_CERTDAYS, G_SMTP | G_TCP },
-	{ 'q', "ignore-quit-failure", 0, O_IGNORE_QUIT, G_SMTP },
-	{ 0, "ssl", 0, O_IMPLICIT, G_SMTP | G_TCP },
-
-	/* check_tcp */
-	{ 's', NULL, 1, O_SEND, G_TCP },
-	{ 'q', NULL, 1, O_QUIT, G_TCP },
-	{ 'E', "escape", 0, O_ESCAPE, G_TCP },
-	{ 'A', "all", 0, O_EXPECT_ALL, G_TCP },
-	{ 'm', "maxbytes", 1, O_MAXBYTES, G_TCP },
-	{ 'd', "delay", 1, O_DELAY, G_TCP },
-	{ 'r', "refuse", 1, O_REFUSE, G_TCP },
-	{ 'M', "mismatch", 1, O_MISMATCH, G_TCP },
-	{ 'j', "jail", 0, O_JAIL, G_TCP },
-	{ 'S', NULL, 0, O_IMPLICIT, G_TCP },
-	{ 0, "warning-time", 1, O_WARN, G_TCP },
-	{ 0, "critical-time", 1, O_CRIT, G_TCP },
-
-	/* the check_* --sni is a flag: SNI is on by default here */
-	{ 0, "sni", 0, O_SNI_FLAG, G_CHECK },
-
-	/* mailprobe's short options not taken from check_smtp */
-	{ 'U', NULL, 1, O_USER, G_MPSHORT },
-	{ 'P', NULL, 1, O_PASSWORD, G_MPSHORT },
-
-	/* mailprobe and mailmond.conf */
-	{ 0, "mode", 1, O_MODE, G_MP },
-	{ 0, "name", 1, O_NAME, G_MP },
-	{ 0, "host", 1, O_HOST, G_MP },
-	{ 0, "port", 1, O_PORT, G_MP },
-	{ 0, "ipv4", 0, O_IPV4, G_MP },
-	{ 0, "ipv6", 0, O_IPV6, G_MP },
-	{ 0, "starttls", 0, O_STARTTLS, G_MP },
-	{ 0, "tls", 0, O_IMPLICIT, G_MP },
-	{ 0, "no-tls", 0, O_NOTLS, G_MP },
-	{ 0, "timeout", 1, O_TIMEOUT, G_MP },
-	{ 0, "step-timeout", 1, O_STEP_TIMEOUT, G_MP },
-	{ 0, "warning", 1, O_WARN, G_MP },
-	{ 0, "critical", 1, O_CRIT, G_MP },
-	{ 0, "ca-file", 1, O_CAFILE, G_MP },
-	{ 0, "sni", 1, O_SNI_NAME, G_MPONLY },
-	{ 0, "insecure", 0, O_INSECURE, G_MP },
-	{ 0, "no-verify", 0, O_INSECURE, G_MP },
-	{ 0, "verify", 0, O_VERIFY, G_MP },
-	{ 0, "cert-days", 1, O_CERTDAYS, G_MP },
-	{ 0, "cert-only", 0, O_CERTONLY, G_MP },
-	{ 0, "helo", 1, O_HELO, G_MP },
-	{ 0, "lmtp", 0, O_LMTP, G_MP },
-	{ 0, "from", 1, O_FROM, G_MP },
-	{ 0, "rcpt", 1, O_RCPT, G_MP },
-	{ 0, "auth", 1, O_AUTH, G_MP },
-	{ 0, "user", 1, O_USER, G_MP },
-	{ 0, "password", 1, O_PASSWORD, G_MP },
-	{ 0, "password-file", 1, O_PASSWORD_FILE, G_MP },
-	{ 0, "allow-plaintext", 0, O_PLAINTEXT, G_MP },
-	{ 0, "command", 1, O_COMMAND, G_MP },
-	{ 0, "response", 1, O_RESPONSE, G_MP },
-	{ 0, "expect", 1, O_EXPECT, G_MP },
-	{ 0, "send", 1, O_SEND, G_MP },
-	{ 0, "quit", 1, O_QUIT, G_MP },
-	{ 0, "escape", 0, O_ESCAPE, G_MP },
-	{ 0, "expect-all", 0, O_EXPECT_ALL, G_MP },
-	{ 0, "refuse", 1, O_REFUSE, G_MP },
-	{ 0, "mismatch", 1, O_MISMATCH, G_MP },
-	{ 0, "delay", 1, O_DELAY, G_MP },
-	{ 0, "maxbytes", 1, O_MAXBYTES, G_MP },
-	{ 0, "json", 0, O_JSON, G_MP },
-	{ 0, "verbose", 0, O_VERBOSE, G_MP },
-	{ 0, "help", 0, O_HELP, G_MP },
-	{ 0, "version", 0, O_VERSION, G_MP },
-	{ 0, "relay-auth-check", 0, O_RELAY_AUTH, G_MP },
-	{ 0, "mbox-proto", 1, O_MBOX_PROTO, G_MP },
-	{ 0, "mbox-host", 1, O_MBOX_HOST, G_MP },
-	{ 0, "mbox-port", 1, O_MBOX_PORT, G_MP },
-	{ 0, "mbox-tls", 1, O_MBOX_TLS, G_MP },
-	{ 0, "mbox-user", 1, O_MBOX_USER, G_MP },
-	{ 0, "mbox-password", 1, O_MBOX_PASSWORD, G_MP },
-	{ 0, "mbox-password-file", 1, O_MBOX_PASSWORD_FILE, G_MP },
-	{ 0, "delivery-warning", 1, O_DELIV_WARN, G_MP },
-	{ 0, "delivery-critical", 1, O_DELIV_CRIT, G_MP },
-	{ 0, "delivery-deadline", 1, O_DELIV_DEADLINE, G_MP },
-
-	/* the daemon's own per-probe settings */
-	{ 0, "interval", 1, O_INTERVAL, G_DAEMON },
-	{ 0, "retries", 1, O_RETRIES, G_DAEMON },
-};
-
-#define NOPTDEFS	(sizeof(optdefs) / sizeof(optdefs[0]))
-
-/* what check_tcp knows about each service (plugins/check_tcp.c) */
-struct service {
-	const char	*argv0;
-	const char	*label;
-	enum probe_mode	 mode;		/* when no custom dialogue is asked */
-	enum tls_mode	 tls;
-	uint16_t	 port;
+/* the greeting and the goodbye of a mail service's raw dialogue */
+static const struct {
+	enum probe_mode	 mode;
 	const char	*expect;
-	const char	*quit;		/* for the raw tcp fallback */
+	const char	*quit;
+} raw_defaults[] = {
+	{ MODE_SMTP, "220", "QUIT\r\n" },
+	{ MODE_POP3, "+OK", "QUIT\r\n" },
+	{ MODE_IMAP, "* OK", "a1 LOGOUT\r\n" },
 };
 
-static const struct service services[PERS_LAST] = {
-	[PERS_MAILPROBE] = { "mailprobe", "", MODE_SMTP, TLS_NONE, 0, "", "" },
-	[PERS_CHECK_SMTP] = { "check_smtp", "SMTP", MODE_SMTP, TLS_NONE, 0,
-	    "220", "" },
-	[PERS_CHECK_SSMTP] = { "check_ssmtp", "SSMTP", MODE_SMTP,
-	    TLS_IMPLICIT, 465, "220", "QUIT\r\n" },
-	[PERS_CHECK_POP] = { "check_pop", "POP", MODE_POP3, TLS_NONE, 110,
-	    "+OK", "QUIT\r\n" },
-	[PERS_CHECK_SPOP] = { "check_spop", "SPOP", MODE_POP3, TLS_IMPLICIT,
-	    995, "+OK", "QUIT\r\n" },
-	[PERS_CHECK_IMAP] = { "check_imap", "IMAP", MODE_IMAP, TLS_NONE, 143,
-	    "* OK", "a1 LOGOUT\r\n" },
-	[PERS_CHECK_SIMAP] = { "check_simap", "SIMAP", MODE_IMAP,
-	    TLS_IMPLICIT, 993, "* OK", "a1 LOGOUT\r\n" },
-	[PERS_CHECK_TCP] = { "check_tcp", "TCP", MODE_TCP, TLS_NONE, 0, "",
-	    "" },
-	[PERS_CONFIG] = { "", "", MODE_SMTP, TLS_NONE, 0, "", "" },
+/*
+ * The plugins' long spellings (opts_cli.c) that a probe line does not
+ * take, to say so instead of "unknown option"; test_opts checks that
+ * check_* knows each of them.
+ */
+static const char *const cli_only_names[] = {
+	"hostname", "use-ipv4", "use-ipv6", "fqdn", "authtype", "authuser",
+	"authpass", "certificate", "ignore-quit-failure", "ssl", "all",
+	"jail", "warning-time", "critical-time",
 };
 
-/* the parse in progress */
-struct pstate {
-	struct probe_opts	*o;
-	struct opts_cli		*cli;
-	struct opts_line	*line;		/* config lines only */
-	enum opts_personality	 pers;
-	unsigned		 groups;
-	char			*err;
-	size_t			 errlen;
+static int
+cli_only(const char *name, size_t len)
+{
+	size_t	 i;
 
-	int			 mode_set;
-	int			 port_set;
-	int			 tls_set;	/* --starttls/--tls/--no-tls/-s/-S */
-	int			 verify_set;
-	int			 certdays_set;
-	int			 auth_set;	/* --auth or -A */
-	int			 plaintext;
-	int			 send_set;
-	int			 quit_set;
-	int			 escape;
-	int			 delay_set;	/* -d: keep reading for the expect */
-	int			 mbox_used;	/* any --mbox-* / --delivery-* */
-	char			 mbox_opt[48];	/* its name, for the message */
-	int			 nexpect;
-	char			 expects[MAX_EXPECTS][PROBE_STR_MAX];
-	int			 nresp;
-	char			 resp[PROBE_MAX_CMDS][PROBE_STR_MAX];
-};
+	for (i = 0; i < sizeof(cli_only_names) / sizeof(cli_only_names[0]);
+	    i++)
+		if (strlen(cli_only_names[i]) == len &&
+		    strncmp(cli_only_names[i], name, len) == 0)
+			return 1;
+	return 0;
+}
 
-static enum opts_rc
-fail(struct pstate *ps, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static int	 is_loopback(const char *host);
 
-static enum opts_rc
-fail(struct pstate *ps, const char *fmt, ...)
+enum opts_rc
+opts_fail(struct pstate *ps, const char *fmt, ...)
 {
 	va_list	 ap;
 
@@ -268,13 +158,8 @@ fail(struct pstate *ps, const char *fmt, ...)
 	return OPTS_ERROR;
 }
 
-/* the same, for the helpers that return 0 or -1 */
-static int
-bad(struct pstate *ps, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-bad(struct pstate *ps, const char *fmt, ...)
+int
+opts_bad(struct pstate *ps, const char *fmt, ...)
 {
 	va_list	 ap;
 
@@ -286,347 +171,224 @@ bad(struct pstate *ps, const char *fmt, ...)
 	return -1;
 }
 
-enum opts_personality
-opts_personality_from_name(const char *argv0)
-{
-	const char	*b;
-	int		 i;
-
-	if (argv0 == NULL)
-		return PERS_MAILPROBE;
-	b = strrchr(argv0, '/');
-	b = b != NULL ? b + 1 : argv0;
-	/* libtool runs uninstalled programs as lt-NAME */
-	if (strncmp(b, "lt-", 3) == 0)
-		b += 3;
-	for (i = PERS_CHECK_SMTP; i <= PERS_CHECK_TCP; i++)
-		if (strcmp(b, services[i].argv0) == 0)
-			return (enum opts_personality)i;
-	/* check_tcp itself accepts the POP3 spelling */
-	if (strcmp(b, "check_pop3") == 0)
-		return PERS_CHECK_POP;
-	return PERS_MAILPROBE;
-}
-
-static int
-is_check(enum opts_personality p)
-{
-	return p >= PERS_CHECK_SMTP && p <= PERS_CHECK_TCP;
-}
-
-static int
-is_smtp_mode(enum probe_mode m)
+int
+opts_is_smtp_mode(enum probe_mode m)
 {
 	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY;
 }
 
-/* which option groups a personality (and for mailprobe, the mode) has */
-static unsigned
-groups_for(enum opts_personality p, enum probe_mode m)
-{
-	switch (p) {
-	case PERS_MAILPROBE:
-		return G_MP | G_MPONLY | G_COMMON | G_MPSHORT |
-		    (is_smtp_mode(m) ? G_SMTP : G_TCP);
-	case PERS_CHECK_SMTP:
-		return G_MP | G_COMMON | G_SMTP | G_CHECK;
-	case PERS_CONFIG:
-		return G_MP | G_MPONLY | G_DAEMON;
-	default:
-		return G_MP | G_COMMON | G_TCP | G_CHECK | G_MPSHORT;
-	}
-}
+/* lookup: the command line's rows first, then the core's */
 
 static const struct optdef *
-find_long(unsigned groups, const char *name, size_t len)
+find_long_in(const struct optdef *defs, size_t n, unsigned groups,
+    const char *name, size_t len)
 {
 	size_t	 i;
 
-	for (i = 0; i < NOPTDEFS; i++) {
-		const struct optdef *d = &optdefs[i];
-
-		if (d->lng == NULL || !(d->groups & groups))
+	for (i = 0; i < n; i++) {
+		if (defs[i].lng == NULL || !(defs[i].groups & groups))
 			continue;
-		if (strlen(d->lng) == len && strncmp(d->lng, name, len) == 0)
-			return d;
+		if (strlen(defs[i].lng) == len &&
+		    strncmp(defs[i].lng, name, len) == 0)
+			return &defs[i];
 	}
 	return NULL;
 }
 
-static const struct optdef *
-find_short(unsigned groups, char c)
+const struct optdef *
+opts_find_long(const struct pstate *ps, const char *name, size_t len)
+{
+	const struct optdef	*d = NULL;
+
+	if (ps->g != NULL)
+		d = find_long_in(ps->g->defs, ps->g->ndefs, ps->groups, name,
+		    len);
+	if (d == NULL)
+		d = find_long_in(core, NCORE, ps->groups, name, len);
+	return d;
+}
+
+const struct optdef *
+opts_find_short(const struct pstate *ps, char c)
 {
 	size_t	 i;
 
-	for (i = 0; i < NOPTDEFS; i++)
-		if (optdefs[i].sh == c && (optdefs[i].groups & groups))
-			return &optdefs[i];
+	if (ps->g == NULL)
+		return NULL;
+	for (i = 0; i < ps->g->ndefs; i++)
+		if (ps->g->defs[i].sh == c &&
+		    (ps->g->defs[i].groups & ps->groups))
+			return &ps->g->defs[i];
 	return NULL;
 }
 
-/* value parsers: each returns 0 or -1 after setting the message */
+/* the option groups */
 
-static int
-setstr(struct pstate *ps, const char *opt, char *dst, size_t dstsize,
-    const char *val)
+int
+opts_apply_target(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
 {
-	if (strlen(val) >= dstsize) {
-		fail(ps, "%s: value too long (at most %zu characters)", opt,
-		    dstsize - 1);
-		return -1;
+	struct probe_opts	*o = ps->o;
+
+	switch (d->id) {
+	case O_MODE:
+		if (probe_mode_word(val, &o->mode) == -1)
+			return opts_bad(ps, "%s: unknown mode '%s' (smtp, "
+			    "pop3, imap, tcp, delivery, relay)", opt, val);
+		ps->mode_set = 1;
+		return 0;
+	case O_NAME:
+		return opts_setstr(ps, opt, o->name, sizeof(o->name), val);
+	case O_HOST:
+		if (val[0] == '\0')
+			return opts_bad(ps, "%s: empty host name", opt);
+		return opts_setstr(ps, opt, o->host, sizeof(o->host), val);
+	case O_PORT:
+		ps->port_set = 1;
+		return opts_port(ps, opt, val, &o->port);
+	case O_IPV4:
+		o->family = AF_INET;
+		return 0;
+	case O_IPV6:
+		o->family = AF_INET6;
+		return 0;
+	default:
+		return opts_bad(ps, "%s: not a target option", opt);
 	}
-	mm_strlcpy(dst, val, dstsize);
-	return 0;
 }
 
-/*
- * Seconds as a plain decimal ("5", "0.25", "10.5"), to milliseconds.
- * Not strtod(): no locale decimal comma, no "inf", "nan" or hex.
- */
-static int
-parse_secs(struct pstate *ps, const char *opt, const char *val, int *ms)
+int
+opts_apply_timing(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
 {
-	long long	 whole = 0, frac = 0;
-	const char	*p = val;
-	int		 nd = 0, nf = 0;
+	struct probe_opts	*o = ps->o;
+	int			 ms;
 
-	for (; *p >= '0' && *p <= '9'; p++, nd++) {
-		whole = whole * 10 + (*p - '0');
-		if (whole > MAX_SECONDS)
-			goto bad_range;
+	switch (d->id) {
+	case O_TIMEOUT:
+		return opts_timeout(ps, opt, val, &o->timeout_ms);
+	case O_STEP_TIMEOUT:
+		if (opts_secs(ps, opt, val, &ms) == -1)
+			return -1;
+		if (ms == 0)
+			return opts_bad(ps, "%s: must be above 0", opt);
+		o->step_timeout_ms = ms;
+		return 0;
+	case O_WARN:
+		return opts_secs(ps, opt, val, &o->warn_ms);
+	case O_CRIT:
+		return opts_secs(ps, opt, val, &o->crit_ms);
+	default:
+		return opts_bad(ps, "%s: not a timing option", opt);
 	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, nf++) {
-			if (nf < 3)
-				frac = frac * 10 + (*p - '0');
-			else if (nf == 3 && *p >= '5')
-				frac++;		/* round to the millisecond */
-		}
-		if (nf == 0 && nd == 0)
-			goto bad;
-		for (; nf < 3; nf++)
-			frac *= 10;
-	}
-	if (*p != '\0' || (nd == 0 && nf == 0))
-		goto bad;
-	if (whole * 1000 + frac > (long long)MAX_SECONDS * 1000)
-		goto bad_range;
-	*ms = (int)(whole * 1000 + frac);
-	return 0;
-bad:
-	fail(ps, "%s: invalid number '%s'", opt, val);
-	return -1;
-bad_range:
-	fail(ps, "%s: '%s' is out of range (0..%d seconds)", opt, val,
-	    MAX_SECONDS);
-	return -1;
 }
 
-static int
-parse_int(struct pstate *ps, const char *opt, const char *val,
-    long long min, long long max, long long *out)
+int
+opts_apply_tls(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
 {
-	if (mm_strtonum(val, min, max, out) == -1) {
-		fail(ps, "%s: invalid value '%s' (%lld..%lld)", opt, val, min,
-		    max);
-		return -1;
-	}
-	return 0;
-}
+	struct probe_opts	*o = ps->o;
+	enum tls_mode		 t;
 
-static int
-parse_port(struct pstate *ps, const char *opt, const char *val,
-    uint16_t *port)
-{
-	long long	 v;
-
-	if (mm_strtonum(val, 1, 65535, &v) == -1) {
-		fail(ps, "%s: invalid port '%s' (1..65535)", opt, val);
-		return -1;
-	}
-	*port = (uint16_t)v;
-	return 0;
-}
-
-/* check_tcp -r/-M: ok, warn, crit (and the long words) */
-static int
-parse_state(struct pstate *ps, const char *opt, const char *val, int *st)
-{
-	static const struct {
-		const char	*w;
-		int		 st;
-	} words[] = {
-		{ "ok", STATUS_OK }, { "warn", STATUS_WARNING },
-		{ "warning", STATUS_WARNING }, { "crit", STATUS_CRITICAL },
-		{ "critical", STATUS_CRITICAL }, { "unknown", STATUS_UNKNOWN },
-	};
-	size_t	 i;
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcasecmp(val, words[i].w) == 0) {
-			*st = words[i].st;
-			return 0;
-		}
-	fail(ps, "%s: '%s' is not one of ok, warn, crit", opt, val);
-	return -1;
-}
-
-/* -t N or -t N:STATE (monitoring-plugins); only CRITICAL is ours */
-static int
-parse_timeout(struct pstate *ps, const char *opt, const char *val, int *ms)
-{
-	char		 num[32];
-	const char	*colon = strchr(val, ':');
-	int		 st;
-
-	if (colon == NULL)
-		goto plain;
-	if ((size_t)(colon - val) >= sizeof(num)) {
-		fail(ps, "%s: invalid timeout '%s'", opt, val);
-		return -1;
-	}
-	memcpy(num, val, (size_t)(colon - val));
-	num[colon - val] = '\0';
-	if (parse_state(ps, opt, colon + 1, &st) == -1)
-		return -1;
-	if (st != STATUS_CRITICAL) {
-		fail(ps, "%s: a timeout is always CRITICAL here, not '%s'",
-		    opt, colon + 1);
-		return -1;
-	}
-	val = num;
-plain:
-	if (parse_secs(ps, opt, val, ms) == -1)
-		return -1;
-	if (*ms == 0) {
-		fail(ps, "%s: the timeout must be above 0", opt);
-		return -1;
-	}
-	return 0;
-}
-
-/* WARN[,CRIT] days, as check_smtp -D and check_tcp -D */
-static int
-parse_certdays(struct pstate *ps, const char *opt, const char *val)
-{
-	char		 w[16];
-	const char	*comma = strchr(val, ',');
-	long long	 wd, cd = 0;
-	size_t		 n = comma != NULL ? (size_t)(comma - val) : strlen(val);
-
-	if (n >= sizeof(w)) {
-		fail(ps, "%s: invalid days '%s'", opt, val);
-		return -1;
-	}
-	memcpy(w, val, n);
-	w[n] = '\0';
-	if (mm_strtonum(w, 0, MAX_CERT_DAYS, &wd) == -1 ||
-	    (comma != NULL &&
-	    mm_strtonum(comma + 1, 0, MAX_CERT_DAYS, &cd) == -1)) {
-		fail(ps, "%s: invalid days '%s' (WARN[,CRIT], 0..%d)", opt,
-		    val, MAX_CERT_DAYS);
-		return -1;
-	}
-	if (comma != NULL && cd > wd) {
-		fail(ps, "%s: critical days %lld are more than warning days "
-		    "%lld", opt, cd, wd);
-		return -1;
-	}
-	ps->o->cert_warn_days = (int)wd;
-	ps->o->cert_crit_days = (int)cd;
-	ps->certdays_set = 1;
-	return 0;
-}
-
-static int
-parse_tlsword(struct pstate *ps, const char *opt, const char *val,
-    enum tls_mode *t)
-{
-	if (strcasecmp(val, "none") == 0)
-		*t = TLS_NONE;
-	else if (strcasecmp(val, "starttls") == 0)
-		*t = TLS_STARTTLS;
-	else if (strcasecmp(val, "tls") == 0)
-		*t = TLS_IMPLICIT;
-	else {
-		fail(ps, "%s: '%s' is not one of none, starttls, tls", opt,
+	switch (d->id) {
+	case O_STARTTLS:
+	case O_IMPLICIT:
+	case O_NOTLS:
+		t = d->id == O_STARTTLS ? TLS_STARTTLS :
+		    d->id == O_IMPLICIT ? TLS_IMPLICIT : TLS_NONE;
+		if (ps->tls_set && o->tls != t)
+			return opts_bad(ps, "%s: conflicts with an earlier TLS "
+			    "option (STARTTLS and implicit TLS are exclusive)",
+			    opt);
+		o->tls = t;
+		ps->tls_set = 1;
+		return 0;
+	case O_CAFILE:
+		ps->verify_set = 1;
+		o->tls_verify = 1;
+		return opts_setstr(ps, opt, o->ca_file, sizeof(o->ca_file),
 		    val);
-		return -1;
+	case O_SNI_NAME:
+		return opts_setstr(ps, opt, o->sni, sizeof(o->sni), val);
+	case O_INSECURE:
+	case O_VERIFY:
+		o->tls_verify = d->id == O_VERIFY;
+		ps->verify_set = 1;
+		return 0;
+	case O_CERTDAYS:
+		return opts_certdays(ps, opt, val);
+	case O_CERTONLY:
+		o->cert_only = 1;
+		return 0;
+	default:
+		return opts_bad(ps, "%s: not a TLS option", opt);
 	}
-	return 0;
 }
 
-/* --password-file and --mbox-password-file: one rule, see secret.h */
-static int
-read_secret(struct pstate *ps, const char *opt, const char *path,
-    char *dst, size_t dstsize)
+int
+opts_apply_smtp(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
 {
-	char	 why[SECRET_PATH_MAX + 96];
-	int	 world = 0;
+	struct probe_opts	*o = ps->o;
+	char			 buf[PROBE_STR_MAX];
+	size_t			 len;
 
-	if (path[0] == '\0')
-		return bad(ps, "%s: empty file name", opt);
-	if (secret_read_file(ps->line != NULL ? ps->line->basedir : NULL,
-	    path, dst, dstsize, &world, why, sizeof(why)) == -1)
-		return bad(ps, "%s: %s", opt, why);
-	if (world && ps->line != NULL)
-		ps->line->secret_world_readable = 1;
-	return 0;
-}
-
-/* hide a password given on the command line from ps(1) */
-static void
-scrub(char *s)
-{
-	if (s != NULL)
-		memset(s, 'x', strlen(s));
-}
-
-static int
-set_secret(struct pstate *ps, const char *opt, char *dst, size_t dstsize,
-    char *val)
-{
-	int	 rc = 0;
-
-	if (strlen(val) >= dstsize) {
-		fail(ps, "%s: value too long (at most %zu characters)", opt,
-		    dstsize - 1);
-		rc = -1;
-	} else if (val[0] == '\0') {
-		fail(ps, "%s: empty password", opt);
-		rc = -1;
-	} else
-		mm_strlcpy(dst, val, dstsize);
-	scrub(val);
-	return rc;
-}
-
-static int
-add_expect(struct pstate *ps, const char *opt, const char *val)
-{
-	/* the personality's default is replaced by the first -e */
-	if (ps->nexpect >= MAX_EXPECTS) {
-		fail(ps, "%s: too many expect strings (at most %d)", opt,
-		    MAX_EXPECTS);
-		return -1;
+	switch (d->id) {
+	case O_HELO:
+		return opts_setstr(ps, opt, o->helo, sizeof(o->helo), val);
+	case O_LMTP:
+		o->lmtp = 1;
+		return 0;
+	case O_FROM:
+		/* check_smtp strips the angle brackets; the engine adds them */
+		if (opts_setstr(ps, opt, buf, sizeof(buf), val) == -1)
+			return -1;
+		len = strlen(buf);
+		if (len >= 2 && buf[0] == '<' && buf[len - 1] == '>') {
+			buf[len - 1] = '\0';
+			memmove(buf, buf + 1, len - 1);
+		}
+		mm_strlcpy(o->mail_from, buf, sizeof(o->mail_from));
+		return 0;
+	case O_RCPT:
+		if (o->nrcpt >= PROBE_MAX_RCPT)
+			return opts_bad(ps, "%s: too many recipients (at most "
+			    "%d)", opt, PROBE_MAX_RCPT);
+		if (val[0] == '\0')
+			return opts_bad(ps, "%s: empty recipient", opt);
+		if (opts_setstr(ps, opt, o->rcpt_to[o->nrcpt],
+		    sizeof(o->rcpt_to[0]), val) == -1)
+			return -1;
+		o->nrcpt++;
+		return 0;
+	case O_COMMAND:
+		if (o->ncmd >= PROBE_MAX_CMDS)
+			return opts_bad(ps, "%s: too many commands (at most "
+			    "%d)", opt, PROBE_MAX_CMDS);
+		if (val[0] == '\0')
+			return opts_bad(ps, "%s: empty command", opt);
+		if (opts_setstr(ps, opt, o->cmd[o->ncmd], sizeof(o->cmd[0]),
+		    val) == -1)
+			return -1;
+		o->ncmd++;
+		return 0;
+	case O_RESPONSE:
+		if (ps->nresp >= PROBE_MAX_CMDS)
+			return opts_bad(ps, "%s: too many responses (at most "
+			    "%d)", opt, PROBE_MAX_CMDS);
+		if (opts_setstr(ps, opt, ps->resp[ps->nresp],
+		    sizeof(ps->resp[0]), val) == -1)
+			return -1;
+		ps->nresp++;
+		return 0;
+	case O_RELAY_AUTH:
+		o->relay_auth_check = 1;
+		return 0;
+	default:
+		return opts_bad(ps, "%s: not an SMTP option", opt);
 	}
-	if (setstr(ps, opt, ps->expects[ps->nexpect],
-	    sizeof(ps->expects[0]), val) == -1)
-		return -1;
-	ps->nexpect++;
-	return 0;
 }
 
-static void
-mbox_opt(struct pstate *ps, const char *opt)
-{
-	/* a copy: opt lives in the caller's frame */
-	if (!ps->mbox_used)
-		mm_strlcpy(ps->mbox_opt, opt, sizeof(ps->mbox_opt));
-	ps->mbox_used = 1;
-}
-
-/* apply one option; val is NULL for flags */
 /*
  * --auth takes plain, login, auto and none; check_smtp's -A only the
  * mechanism names.  AUTH_LAST: not one of them.
@@ -645,288 +407,186 @@ auth_by_name(const char *val, int all)
 	return AUTH_LAST;
 }
 
-static int
-apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
+int
+opts_apply_login(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
+{
+	struct probe_opts	*o = ps->o;
+	enum auth_mech		 m;
+
+	switch (d->id) {
+	case O_AUTH:
+	case O_AUTHTYPE:
+		if ((m = auth_by_name(val, d->id == O_AUTH)) == AUTH_LAST)
+			return d->id == O_AUTH ?
+			    opts_bad(ps, "%s: '%s' is not one of plain, login, "
+			    "auto, none", opt, val) :
+			    opts_bad(ps, "%s: unsupported authentication type "
+			    "'%s' (LOGIN or PLAIN)", opt, val);
+		o->auth = m;
+		ps->auth_set = 1;
+		return 0;
+	case O_USER:
+		if (val[0] == '\0')
+			return opts_bad(ps, "%s: empty user name", opt);
+		return opts_setstr(ps, opt, o->user, sizeof(o->user), val);
+	case O_PASSWORD:
+		if (ps->line != NULL)
+			ps->line->inline_secret = 1;
+		return opts_secret(ps, opt, o->pass, sizeof(o->pass), val);
+	case O_PASSWORD_FILE:
+		return opts_secret_file(ps, opt, val, o->pass, sizeof(o->pass));
+	case O_PLAINTEXT:
+		ps->plaintext = 1;
+		return 0;
+	default:
+		return opts_bad(ps, "%s: not a login option", opt);
+	}
+}
+
+int
+opts_apply_dialogue(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
 {
 	struct probe_opts	*o = ps->o;
 	long long		 n;
 	int			 ms;
 
 	switch (d->id) {
-	case O_MODE:
-		if (probe_mode_word(val, &o->mode) == -1)
-			return bad(ps, "%s: unknown mode '%s' (smtp, pop3, "
-			    "imap, tcp, delivery, relay)", opt, val);
-		ps->mode_set = 1;
-		return 0;
-	case O_NAME:
-		return setstr(ps, opt, o->name, sizeof(o->name), val);
-	case O_HOST:
-		if (val[0] == '\0')
-			return bad(ps, "%s: empty host name", opt);
-		return setstr(ps, opt, o->host, sizeof(o->host), val);
-	case O_PORT:
-		ps->port_set = 1;
-		return parse_port(ps, opt, val, &o->port);
-	case O_IPV4:
-		o->family = AF_INET;
-		return 0;
-	case O_IPV6:
-		o->family = AF_INET6;
-		return 0;
-	case O_STARTTLS:
-	case O_IMPLICIT:
-	case O_NOTLS: {
-		enum tls_mode	 t = d->id == O_STARTTLS ? TLS_STARTTLS :
-		    d->id == O_IMPLICIT ? TLS_IMPLICIT : TLS_NONE;
-
-		if (ps->tls_set && o->tls != t)
-			return bad(ps, "%s: conflicts with an earlier TLS "
-			    "option (STARTTLS and implicit TLS are exclusive)",
-			    opt);
-		o->tls = t;
-		ps->tls_set = 1;
-		return 0;
-	}
-	case O_TIMEOUT:
-		return parse_timeout(ps, opt, val, &o->timeout_ms);
-	case O_STEP_TIMEOUT:
-		if (parse_secs(ps, opt, val, &ms) == -1)
-			return -1;
-		if (ms == 0)
-			return bad(ps, "%s: must be above 0", opt);
-		o->step_timeout_ms = ms;
-		return 0;
-	case O_WARN:
-		return parse_secs(ps, opt, val, &o->warn_ms);
-	case O_CRIT:
-		return parse_secs(ps, opt, val, &o->crit_ms);
-	case O_CAFILE:
-		ps->verify_set = 1;
-		o->tls_verify = 1;
-		return setstr(ps, opt, o->ca_file, sizeof(o->ca_file), val);
-	case O_SNI_NAME:
-		return setstr(ps, opt, o->sni, sizeof(o->sni), val);
-	case O_SNI_FLAG:
-		return 0;	/* the engine sends SNI for names anyway */
-	case O_INSECURE:
-		o->tls_verify = 0;
-		ps->verify_set = 1;
-		return 0;
-	case O_VERIFY:
-		o->tls_verify = 1;
-		ps->verify_set = 1;
-		return 0;
-	case O_CERTDAYS:
-		return parse_certdays(ps, opt, val);
-	case O_CERTONLY:
-		o->cert_only = 1;
-		return 0;
-	case O_HELO:
-		return setstr(ps, opt, o->helo, sizeof(o->helo), val);
-	case O_LMTP:
-		o->lmtp = 1;
-		return 0;
-	case O_FROM: {
-		/* check_smtp strips the angle brackets; the engine adds them */
-		char	 buf[PROBE_STR_MAX];
-		size_t	 len;
-
-		if (setstr(ps, opt, buf, sizeof(buf), val) == -1)
-			return -1;
-		len = strlen(buf);
-		if (len >= 2 && buf[0] == '<' && buf[len - 1] == '>') {
-			buf[len - 1] = '\0';
-			memmove(buf, buf + 1, len - 1);
-		}
-		mm_strlcpy(o->mail_from, buf, sizeof(o->mail_from));
-		return 0;
-	}
-	case O_RCPT:
-		if (o->nrcpt >= PROBE_MAX_RCPT)
-			return bad(ps, "%s: too many recipients (at most %d)",
-			    opt, PROBE_MAX_RCPT);
-		if (val[0] == '\0')
-			return bad(ps, "%s: empty recipient", opt);
-		if (setstr(ps, opt, o->rcpt_to[o->nrcpt],
-		    sizeof(o->rcpt_to[0]), val) == -1)
-			return -1;
-		o->nrcpt++;
-		return 0;
-	case O_AUTH:
-	case O_AUTHTYPE: {
-		/* check_smtp -A knows LOGIN (PLAIN as well here) */
-		enum auth_mech	 m = auth_by_name(val, d->id == O_AUTH);
-
-		if (m == AUTH_LAST)
-			return d->id == O_AUTH ?
-			    bad(ps, "%s: '%s' is not one of plain, login, "
-			    "auto, none", opt, val) :
-			    bad(ps, "%s: unsupported authentication type "
-			    "'%s' (LOGIN or PLAIN)", opt, val);
-		o->auth = m;
-		ps->auth_set = 1;
-		return 0;
-	}
-	case O_USER:
-		if (val[0] == '\0')
-			return bad(ps, "%s: empty user name", opt);
-		return setstr(ps, opt, o->user, sizeof(o->user), val);
-	case O_PASSWORD:
-		if (ps->line != NULL)
-			ps->line->inline_secret = 1;
-		return set_secret(ps, opt, o->pass, sizeof(o->pass), val);
-	case O_PASSWORD_FILE:
-		return read_secret(ps, opt, val, o->pass, sizeof(o->pass));
-	case O_PLAINTEXT:
-		ps->plaintext = 1;
-		return 0;
-	case O_COMMAND:
-		if (o->ncmd >= PROBE_MAX_CMDS)
-			return bad(ps, "%s: too many commands (at most %d)",
-			    opt, PROBE_MAX_CMDS);
-		if (val[0] == '\0')
-			return bad(ps, "%s: empty command", opt);
-		if (setstr(ps, opt, o->cmd[o->ncmd], sizeof(o->cmd[0]),
-		    val) == -1)
-			return -1;
-		o->ncmd++;
-		return 0;
-	case O_RESPONSE:
-		if (ps->nresp >= PROBE_MAX_CMDS)
-			return bad(ps, "%s: too many responses (at most %d)",
-			    opt, PROBE_MAX_CMDS);
-		if (setstr(ps, opt, ps->resp[ps->nresp], sizeof(ps->resp[0]),
-		    val) == -1)
-			return -1;
-		ps->nresp++;
-		return 0;
 	case O_EXPECT:
-		return add_expect(ps, opt, val);
+		return opts_add_expect(ps, opt, val);
 	case O_SEND:
 		ps->send_set = 1;
-		return setstr(ps, opt, o->send, sizeof(o->send), val);
+		return opts_setstr(ps, opt, o->send, sizeof(o->send), val);
 	case O_QUIT:
 		ps->quit_set = 1;
 		/* room for the CRLF added later, as check_tcp -q does */
-		if (setstr(ps, opt, o->quit, sizeof(o->quit) - 2, val) == -1)
-			return -1;
-		return 0;
+		return opts_setstr(ps, opt, o->quit, sizeof(o->quit) - 2, val);
 	case O_ESCAPE:
 		ps->escape = 1;
 		return 0;
 	case O_EXPECT_ALL:
 		o->expect_all = 1;
 		return 0;
+	case O_REFUSE:
+		return opts_state(ps, opt, val, &o->refuse_status);
+	case O_MISMATCH:
+		return opts_state(ps, opt, val, &o->mismatch_status);
 	case O_MAXBYTES:
-		if (parse_int(ps, opt, val, 1, 1 << 20, &n) == -1)
+		if (opts_int(ps, opt, val, 1, 1 << 20, &n) == -1)
 			return -1;
 		o->tcp_maxbytes = (int)n;
 		return 0;
 	case O_DELAY:
-		if (parse_secs(ps, opt, val, &ms) == -1)
+		if (opts_secs(ps, opt, val, &ms) == -1)
 			return -1;
 		if (ms > 3600 * 1000)
-			return bad(ps, "%s: at most 3600 seconds", opt);
+			return opts_bad(ps, "%s: at most 3600 seconds", opt);
 		o->tcp_delay_ms = ms;
 		ps->delay_set = ms > 0;
 		return 0;
-	case O_REFUSE:
-		return parse_state(ps, opt, val, &o->refuse_status);
-	case O_MISMATCH:
-		return parse_state(ps, opt, val, &o->mismatch_status);
-	case O_JAIL:
-		if (ps->cli != NULL)
-			ps->cli->hide_output = 1;
+	default:
+		return opts_bad(ps, "%s: not a dialogue option", opt);
+	}
+}
+
+int
+opts_apply_delivery(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
+{
+	struct probe_mailbox	*mb = &ps->o->mbox;
+	struct probe_opts	*o = ps->o;
+
+	/* a copy of the first one's name, for "only for delivery probes" */
+	if (!ps->mbox_used)
+		mm_strlcpy(ps->mbox_opt, opt, sizeof(ps->mbox_opt));
+	ps->mbox_used = 1;
+	switch (d->id) {
+	case O_MBOX_PROTO:
+		if (strcasecmp(val, "imap") == 0)
+			mb->proto = MODE_IMAP;
+		else if (strcasecmp(val, "pop3") == 0 ||
+		    strcasecmp(val, "pop") == 0)
+			mb->proto = MODE_POP3;
+		else
+			return opts_bad(ps, "%s: '%s' is not one of imap, pop3",
+			    opt, val);
 		return 0;
-	case O_IGNORE_QUIT:
-		if (ps->cli != NULL)
-			ps->cli->ignore_quit = 1;
+	case O_MBOX_HOST:
+		return opts_setstr(ps, opt, mb->host, sizeof(mb->host), val);
+	case O_MBOX_PORT:
+		return opts_port(ps, opt, val, &mb->port);
+	case O_MBOX_TLS:
+		return opts_tlsword(ps, opt, val, &mb->tls);
+	case O_MBOX_USER:
+		return opts_setstr(ps, opt, mb->user, sizeof(mb->user), val);
+	case O_MBOX_PASSWORD:
+		if (ps->line != NULL)
+			ps->line->inline_secret = 1;
+		return opts_secret(ps, opt, mb->pass, sizeof(mb->pass), val);
+	case O_MBOX_PASSWORD_FILE:
+		return opts_secret_file(ps, opt, val, mb->pass,
+		    sizeof(mb->pass));
+	case O_DELIV_WARN:
+		return opts_secs(ps, opt, val, &o->delivery_warn_ms);
+	case O_DELIV_CRIT:
+		return opts_secs(ps, opt, val, &o->delivery_crit_ms);
+	case O_DELIV_DEADLINE:
+		if (opts_secs(ps, opt, val, &o->delivery_deadline_ms) == -1)
+			return -1;
+		if (o->delivery_deadline_ms == 0)
+			return opts_bad(ps, "%s: must be above 0", opt);
 		return 0;
+	default:
+		return opts_bad(ps, "%s: not a delivery option", opt);
+	}
+}
+
+int
+opts_apply_front(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
+{
+	(void)val;
+	switch (d->id) {
 	case O_JSON:
 		if (ps->cli == NULL)
-			return bad(ps, "%s: not allowed here", opt);
+			return opts_bad(ps, "%s: not allowed here", opt);
 		ps->cli->json = 1;
 		return 0;
 	case O_VERBOSE:
-		o->verbose = 1;
+		ps->o->verbose = 1;
 		if (ps->cli != NULL)
 			ps->cli->verbose++;
 		return 0;
 	case O_HELP:
 	case O_VERSION:
-		return 0;	/* handled by the caller */
-	case O_RELAY_AUTH:
-		o->relay_auth_check = 1;
-		return 0;
-	case O_MBOX_PROTO:
-		mbox_opt(ps, opt);
-		if (strcasecmp(val, "imap") == 0)
-			o->mbox.proto = MODE_IMAP;
-		else if (strcasecmp(val, "pop3") == 0 ||
-		    strcasecmp(val, "pop") == 0)
-			o->mbox.proto = MODE_POP3;
-		else
-			return bad(ps, "%s: '%s' is not one of imap, pop3",
-			    opt, val);
-		return 0;
-	case O_MBOX_HOST:
-		mbox_opt(ps, opt);
-		return setstr(ps, opt, o->mbox.host, sizeof(o->mbox.host), val);
-	case O_MBOX_PORT:
-		mbox_opt(ps, opt);
-		return parse_port(ps, opt, val, &o->mbox.port);
-	case O_MBOX_TLS:
-		mbox_opt(ps, opt);
-		return parse_tlsword(ps, opt, val, &o->mbox.tls);
-	case O_MBOX_USER:
-		mbox_opt(ps, opt);
-		return setstr(ps, opt, o->mbox.user, sizeof(o->mbox.user), val);
-	case O_MBOX_PASSWORD:
-		mbox_opt(ps, opt);
-		if (ps->line != NULL)
-			ps->line->inline_secret = 1;
-		return set_secret(ps, opt, o->mbox.pass, sizeof(o->mbox.pass),
-		    val);
-	case O_MBOX_PASSWORD_FILE:
-		mbox_opt(ps, opt);
-		return read_secret(ps, opt, val, o->mbox.pass,
-		    sizeof(o->mbox.pass));
-	case O_DELIV_WARN:
-		mbox_opt(ps, opt);
-		return parse_secs(ps, opt, val, &o->delivery_warn_ms);
-	case O_DELIV_CRIT:
-		mbox_opt(ps, opt);
-		return parse_secs(ps, opt, val, &o->delivery_crit_ms);
-	case O_DELIV_DEADLINE:
-		mbox_opt(ps, opt);
-		if (parse_secs(ps, opt, val, &o->delivery_deadline_ms) == -1)
-			return -1;
-		if (o->delivery_deadline_ms == 0)
-			return bad(ps, "%s: must be above 0", opt);
-		return 0;
-	case O_INTERVAL:
-		if (parse_int(ps, opt, val, 1, MAX_SECONDS, &n) == -1)
-			return -1;
+		return 0;	/* handled by the loop */
+	default:
+		return opts_bad(ps, "%s: not a front-end option", opt);
+	}
+}
+
+int
+opts_apply_daemon(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
+{
+	long long	 n;
+
+	if (d->id == O_INTERVAL &&
+	    opts_int(ps, opt, val, 1, MAX_SECONDS, &n) == 0) {
 		if (ps->line != NULL)
 			ps->line->interval_s = (int)n;
 		return 0;
-	case O_RETRIES:
-		if (parse_int(ps, opt, val, 1, 100, &n) == -1)
-			return -1;
+	}
+	if (d->id == O_RETRIES && opts_int(ps, opt, val, 1, 100, &n) == 0) {
 		if (ps->line != NULL)
 			ps->line->retries = (int)n;
 		return 0;
 	}
-	return bad(ps, "%s: not implemented", opt);
+	return -1;
 }
 
-/* the secrets an option value may carry */
-static int
-is_secret(const struct optdef *d)
-{
-	return d->id == O_PASSWORD || d->id == O_MBOX_PASSWORD;
-}
+/* the loop */
 
 /*
  * One argv element starting with "--".  Returns 1 if the next element
@@ -938,19 +598,18 @@ parse_long(struct pstate *ps, char *arg, char *next)
 	const struct optdef	*d;
 	char			*name = arg + 2, *eq, opt[48];
 	size_t			 len;
+	int			 rc;
 
 	eq = strchr(name, '=');
 	len = eq != NULL ? (size_t)(eq - name) : strlen(name);
 	/* show the name only: a mistyped --pasword=... is still a secret */
 	snprintf(opt, sizeof(opt), "--%.*s", (int)(len > 40 ? 40 : len),
 	    name);
-	if ((d = find_long(ps->groups, name, len)) == NULL) {
-		if (ps->pers == PERS_CONFIG &&
-		    find_long(G_COMMON | G_SMTP | G_TCP | G_CHECK, name,
-		    len) != NULL)
-			return bad(ps, "%s: not allowed in a probe line",
+	if ((d = opts_find_long(ps, name, len)) == NULL) {
+		if (ps->g == NULL && cli_only(name, len))
+			return opts_bad(ps, "%s: not allowed in a probe line",
 			    opt);
-		return bad(ps, "unknown option '%s'", opt);
+		return opts_bad(ps, "unknown option '%s'", opt);
 	}
 	if (d->id == O_HELP)
 		return 2;
@@ -958,19 +617,18 @@ parse_long(struct pstate *ps, char *arg, char *next)
 		return 3;
 	if (!d->arg) {
 		if (eq != NULL)
-			return bad(ps, "%s: takes no value", opt);
-		return apply(ps, d, opt, NULL) == -1 ? -1 : 0;
+			return opts_bad(ps, "%s: takes no value", opt);
+		return d->apply(ps, d, opt, NULL) == -1 ? -1 : 0;
 	}
 	if (eq != NULL) {
-		int	 rc = apply(ps, d, opt, eq + 1);
-
-		if (is_secret(d))
-			scrub(eq + 1);
+		rc = d->apply(ps, d, opt, eq + 1);
+		if (d->secret)
+			opts_scrub(eq + 1);
 		return rc == -1 ? -1 : 0;
 	}
 	if (next == NULL)
-		return bad(ps, "%s: missing value", opt);
-	return apply(ps, d, opt, next) == -1 ? -1 : 1;
+		return opts_bad(ps, "%s: missing value", opt);
+	return d->apply(ps, d, opt, next) == -1 ? -1 : 1;
 }
 
 /* one argv element "-xyz"; same return values as parse_long() */
@@ -980,275 +638,35 @@ parse_short(struct pstate *ps, char *arg, char *next)
 	const struct optdef	*d;
 	char			 opt[3] = "-?";
 	char			*p;
+	int			 rc;
 
 	for (p = arg + 1; *p != '\0'; p++) {
 		opt[1] = *p;
-		if ((d = find_short(ps->groups, *p)) == NULL) {
+		if ((d = opts_find_short(ps, *p)) == NULL) {
 			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 				opt[1] = '?';
-			return bad(ps, "unknown option '%s'", opt);
+			return opts_bad(ps, "unknown option '%s'", opt);
 		}
 		if (d->id == O_HELP)
 			return 2;
 		if (d->id == O_VERSION)
 			return 3;
 		if (!d->arg) {
-			if (apply(ps, d, opt, NULL) == -1)
+			if (d->apply(ps, d, opt, NULL) == -1)
 				return -1;
 			continue;
 		}
 		if (p[1] != '\0') {
-			int	 rc = apply(ps, d, opt, p + 1);
-
-			if (is_secret(d))
-				scrub(p + 1);
+			rc = d->apply(ps, d, opt, p + 1);
+			if (d->secret)
+				opts_scrub(p + 1);
 			return rc == -1 ? -1 : 0;
 		}
 		if (next == NULL)
-			return bad(ps, "%s: missing value", opt);
-		return apply(ps, d, opt, next) == -1 ? -1 : 1;
+			return opts_bad(ps, "%s: missing value", opt);
+		return d->apply(ps, d, opt, next) == -1 ? -1 : 1;
 	}
 	return 0;
-}
-
-static int
-is_loopback(const char *host)
-{
-	struct in_addr	 a4;
-	struct in6_addr	 a6;
-
-	if (strcasecmp(host, "localhost") == 0)
-		return 1;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6) ||
-		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
-	return 0;
-}
-
-/* the service word of the Nagios line: check_tcp's, or the mode's */
-static void
-set_label(struct pstate *ps)
-{
-	const char	*label = services[ps->pers].label;
-	size_t		 k;
-
-	if (ps->cli == NULL)
-		return;
-	if (label[0] == '\0')
-		label = probe_mode_name(ps->o->mode);
-	for (k = 0; label[k] != '\0' && k + 1 < sizeof(ps->cli->label); k++)
-		ps->cli->label[k] = (char)(label[k] >= 'a' && label[k] <= 'z' ?
-		    label[k] - 32 : label[k]);
-	ps->cli->label[k] = '\0';
-}
-
-/* decode -E escapes in one string; the name is for the message */
-static int
-unescape(struct pstate *ps, const char *what, char *s)
-{
-	if (s[0] != '\0' && mm_unescape(s) == -1)
-		return bad(ps, "-E: bad escape sequence in the %s string "
-		    "(\\r \\n \\t \\\\ \\xHH)", what);
-	return 0;
-}
-
-/*
- * A custom dialogue (send, quit, several expect strings, -A, -d) needs
- * the raw tcp machine; otherwise a protocol machine does what
- * check_tcp did and can also STARTTLS and log in.
- */
-static int
-wants_raw(const struct pstate *ps)
-{
-	return ps->send_set || ps->quit_set || ps->nexpect > 1 ||
-	    ps->o->expect_all || ps->delay_set;
-}
-
-/*
- * Switch a POP3/IMAP/SMTP-service probe to the raw tcp machine, as
- * check_tcp runs its check_pop/check_imap names, with the service's
- * defaults from sv.  Unlike check_tcp, a mail server is never written
- * to before it has greeted: the send string goes after the greeting
- * (postscreen and friends drop clients that talk first).
- */
-static void
-to_raw(struct pstate *ps, const struct service *sv)
-{
-	struct probe_opts	*o = ps->o;
-
-	if (!ps->port_set && o->port == 0)
-		o->port = probe_default_port(sv->mode, o->tls);
-	o->mode = MODE_TCP;
-	o->tcp_greet = sv->mode != MODE_TCP;
-	/* the built-in expect string is a prefix, -e strings match anywhere */
-	if (ps->nexpect == 0 && sv->expect[0] != '\0') {
-		mm_strlcpy(ps->expects[ps->nexpect++], sv->expect,
-		    sizeof(ps->expects[0]));
-		o->expect_prefix = 1;
-	}
-	if (!ps->quit_set && sv->quit[0] != '\0')
-		mm_strlcpy(o->quit, sv->quit, sizeof(o->quit));
-}
-
-/* decide the mode of a check_tcp personality, place expects */
-static enum opts_rc
-finish_tcp_family(struct pstate *ps)
-{
-	struct probe_opts	*o = ps->o;
-	const struct service	*sv = &services[ps->pers];
-
-	if (!ps->tls_set)
-		o->tls = sv->tls;
-	/* check_tcp -D turns TLS on */
-	if (ps->certdays_set && o->tls == TLS_NONE)
-		o->tls = TLS_IMPLICIT;
-	if (!ps->port_set)
-		o->port = sv->port;
-	if (sv->mode == MODE_TCP || wants_raw(ps))
-		to_raw(ps, sv);
-	else {
-		o->mode = sv->mode;
-		if (ps->nexpect == 0)
-			mm_strlcpy(ps->expects[ps->nexpect++], sv->expect,
-			    sizeof(ps->expects[0]));
-	}
-	if (o->mode == MODE_TCP && o->port == 0 && !ps->port_set)
-		return fail(ps, "-p: a port is required");
-	return OPTS_OK;
-}
-
-/* mailprobe pop3|imap and probe lines with a send/expect dialogue */
-static void
-finish_mail_raw(struct pstate *ps)
-{
-	const struct service	*sv;
-
-	if (ps->o->mode == MODE_POP3)
-		sv = &services[PERS_CHECK_POP];
-	else if (ps->o->mode == MODE_IMAP)
-		sv = &services[PERS_CHECK_IMAP];
-	else
-		return;
-	if (wants_raw(ps))
-		to_raw(ps, sv);
-}
-
-static enum opts_rc
-finish_smtp(struct pstate *ps)
-{
-	struct probe_opts	*o = ps->o;
-
-	if (ps->nexpect == 0)
-		mm_strlcpy(ps->expects[ps->nexpect++], "220",
-		    sizeof(ps->expects[0]));
-	/* check_smtp -D checks the certificate and stops there */
-	if (ps->certdays_set) {
-		o->cert_only = 1;
-		if (o->tls == TLS_NONE)
-			o->tls = TLS_STARTTLS;
-	}
-	if (o->auth == AUTH_NONE) {
-		/* check_smtp logs in only when -A is given */
-		explicit_bzero(o->user, sizeof(o->user));
-		explicit_bzero(o->pass, sizeof(o->pass));
-	} else
-		ps->plaintext = 1;	/* as check_smtp did, when asked */
-	return OPTS_OK;
-}
-
-static enum opts_rc
-finish(struct pstate *ps)
-{
-	struct probe_opts	*o = ps->o;
-	const char		*env;
-	int			 i;
-	enum opts_rc		 rc = OPTS_OK;
-
-	if (ps->pers == PERS_MAILPROBE && !ps->mode_set)
-		return fail(ps, "no mode given (smtp, pop3, imap, tcp, "
-		    "delivery, relay)");
-	if (o->host[0] == '\0')
-		return fail(ps, "%s: no host given", ps->pers == PERS_CONFIG ?
-		    "--host" : ps->pers == PERS_MAILPROBE ? "-H/--host" : "-H");
-	if (ps->pers == PERS_CHECK_SMTP)
-		rc = finish_smtp(ps);
-	else if (is_check(ps->pers))
-		rc = finish_tcp_family(ps);
-	else
-		finish_mail_raw(ps);
-	if (rc != OPTS_OK)
-		return rc;
-	set_label(ps);
-
-	/*
-	 * The check_* names verify chain and host name too: the plugins'
-	 * silence about a self-signed or mismatched certificate is one of
-	 * the bugs we replace them to get rid of.  --insecure opts out.
-	 */
-
-	if (ps->mbox_used && o->mode != MODE_DELIVERY)
-		return fail(ps, "%s: only for delivery probes", ps->mbox_opt);
-	if (o->relay_auth_check && o->mode != MODE_RELAY)
-		return fail(ps, "--relay-auth-check: only for relay probes");
-	if (ps->nresp > o->ncmd)
-		return fail(ps, "-R: more responses (%d) than commands (%d); "
-		    "each -R pairs with a -C", ps->nresp, o->ncmd);
-	if (o->ncmd > 0 && !is_smtp_mode(o->mode))
-		return fail(ps, "-C: commands are for SMTP probes only");
-	if (o->nrcpt > 0 && !is_smtp_mode(o->mode))
-		return fail(ps, "--rcpt: recipients are for SMTP probes only");
-	if ((ps->send_set || ps->quit_set) && o->mode != MODE_TCP)
-		return fail(ps, "%s: send and quit strings are for tcp "
-		    "probes only", ps->send_set ? "--send" : "--quit");
-	if (ps->nexpect > 1 && o->mode != MODE_TCP)
-		return fail(ps, "-e: only one expect string for a %s probe",
-		    probe_mode_name(o->mode));
-	if (o->expect_all && o->mode != MODE_TCP)
-		return fail(ps, "-A: --expect-all is for tcp probes only");
-	if ((ps->delay_set || o->tcp_maxbytes > 0) && o->mode != MODE_TCP)
-		return fail(ps, "%s: for tcp, pop3 and imap probes only",
-		    ps->delay_set ? "-d/--delay" : "-m/--maxbytes");
-	for (i = 0; i < ps->nresp; i++)
-		mm_strlcpy(o->cmd_expect[i], ps->resp[i],
-		    sizeof(o->cmd_expect[0]));
-
-	if (ps->escape) {
-		if (unescape(ps, "send", o->send) == -1 ||
-		    (ps->quit_set && unescape(ps, "quit", o->quit) == -1))
-			return OPTS_ERROR;
-		for (i = 0; i < ps->nexpect; i++)
-			if (unescape(ps, "expect", ps->expects[i]) == -1)
-				return OPTS_ERROR;
-	}
-	if (ps->quit_set)
-		mm_strlcat(o->quit, "\r\n", sizeof(o->quit));
-	if (ps->nexpect > 0)
-		mm_strlcpy(o->expect, ps->expects[0], sizeof(o->expect));
-	/* the tcp machine looks for the other -e strings in cmd_expect[] */
-	for (i = 1; i < ps->nexpect; i++)
-		mm_strlcpy(o->cmd_expect[i - 1], ps->expects[i],
-		    sizeof(o->cmd_expect[0]));
-	if (ps->nexpect > 1)
-		o->ncmd = ps->nexpect - 1;
-
-	/* SMTP: a user means AUTH, the mechanism picked from EHLO */
-	if (is_smtp_mode(o->mode) && !ps->auth_set && o->user[0] != '\0')
-		o->auth = AUTH_AUTO;
-	if (ps->pers != PERS_CONFIG && o->pass[0] == '\0' &&
-	    (o->user[0] != '\0' || o->auth != AUTH_NONE) &&
-	    (env = getenv("MAILPROBE_PASSWORD")) != NULL && env[0] != '\0') {
-		if (strlen(env) >= sizeof(o->pass))
-			return fail(ps, "MAILPROBE_PASSWORD: too long");
-		mm_strlcpy(o->pass, env, sizeof(o->pass));
-	}
-	/* nothing leaves the machine on loopback: no TLS needed to log in */
-	if (ps->plaintext || (is_loopback(o->host) &&
-	    (o->mode != MODE_DELIVERY || o->mbox.host[0] == '\0' ||
-	    is_loopback(o->mbox.host))))
-		o->auth_plaintext = 1;
-	return OPTS_OK;
 }
 
 /* the UTF-8 of a dash a word processor put where "-" was typed */
@@ -1298,7 +716,7 @@ undash(const struct pstate *ps, char *a)
 		return 0;
 	if (ndash == 1) {
 		len = strcspn(p, "=");
-		if (len > 1 && find_long(ps->groups, p, len) != NULL)
+		if (len > 1 && opts_find_long(ps, p, len) != NULL)
 			ndash = 2;
 	}
 	memmove(a + ndash, p, strlen(p) + 1);
@@ -1346,55 +764,176 @@ static enum opts_rc
 unexpected(struct pstate *ps, int argc, char **argv, int i)
 {
 	if (argv_has_secret(argc, argv))
-		return fail(ps, "unexpected argument %d (not shown: this "
+		return opts_fail(ps, "unexpected argument %d (not shown: this "
 		    "command line holds a password; quote a value that "
 		    "contains blanks)", i);
-	return fail(ps, "unexpected argument '%s'", argv[i]);
+	return opts_fail(ps, "unexpected argument '%s'", argv[i]);
 }
 
-static enum opts_rc
-parse_argv(struct pstate *ps, int argc, char **argv)
+/* finishing */
+
+int
+opts_wants_raw(const struct pstate *ps)
+{
+	return ps->send_set || ps->quit_set || ps->nexpect > 1 ||
+	    ps->o->expect_all || ps->delay_set;
+}
+
+const char *
+opts_default_expect(enum probe_mode service)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(raw_defaults) / sizeof(raw_defaults[0]); i++)
+		if (raw_defaults[i].mode == service)
+			return raw_defaults[i].expect;
+	return "";
+}
+
+/*
+ * Switch a POP3/IMAP/SMTP-service probe to the raw tcp machine, as
+ * check_tcp runs its check_pop/check_imap names, with the service's
+ * defaults.  Unlike check_tcp, a mail server is never written to before
+ * it has greeted: the send string goes after the greeting (postscreen
+ * and friends drop clients that talk first).
+ */
+void
+opts_to_raw(struct pstate *ps, enum probe_mode service)
 {
 	struct probe_opts	*o = ps->o;
-	enum opts_personality	 pers = ps->pers;
-	char			 perr[256];
-	int			 i, r, positional_host = 0;
+	size_t			 i;
 
-	i = 1;
-	if (pers == PERS_MAILPROBE) {
-		/* the mode picks the short options, so find it first */
-		if (argc > 1 && argv[1][0] != '-' && typo_dash(argv[1]) == 0) {
-			if (probe_mode_word(argv[1], &o->mode) == -1)
-				return fail(ps, "unknown mode '%s' (smtp, pop3, "
-				    "imap, tcp, delivery, relay)", argv[1]);
-			ps->mode_set = 1;
-			i = 2;
-		} else {
-			for (r = 1; r < argc; r++) {
-				if (strcmp(argv[r], "--") == 0)
-					break;
-				if (strncmp(argv[r], "--mode=", 7) == 0 &&
-				    probe_mode_word(argv[r] + 7, &o->mode) == 0)
-					ps->mode_set = 1;
-				if (strcmp(argv[r], "--mode") == 0 &&
-				    r + 1 < argc &&
-				    probe_mode_word(argv[r + 1], &o->mode) == 0)
-					ps->mode_set = 1;
-			}
+	if (!ps->port_set && o->port == 0)
+		o->port = probe_default_port(service, o->tls);
+	o->mode = MODE_TCP;
+	o->tcp_greet = service != MODE_TCP;
+	for (i = 0; i < sizeof(raw_defaults) / sizeof(raw_defaults[0]); i++) {
+		if (raw_defaults[i].mode != service)
+			continue;
+		/* the built-in expect is a prefix, -e strings match anywhere */
+		if (ps->nexpect == 0) {
+			mm_strlcpy(ps->expects[ps->nexpect++],
+			    raw_defaults[i].expect, sizeof(ps->expects[0]));
+			o->expect_prefix = 1;
 		}
+		if (!ps->quit_set)
+			mm_strlcpy(o->quit, raw_defaults[i].quit,
+			    sizeof(o->quit));
 	}
-	ps->groups = groups_for(pers, o->mode);
-	/* known before any error, for the UNKNOWN line */
-	set_label(ps);
+}
 
-	for (; i < argc; i++) {
+static int
+is_loopback(const char *host)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) ||
+		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return 0;
+}
+
+/* what only the whole command line can decide */
+static enum opts_rc
+finish(struct pstate *ps)
+{
+	struct probe_opts	*o = ps->o;
+	const char		*env;
+	int			 i;
+	enum opts_rc		 rc;
+
+	if (o->host[0] == '\0')
+		return opts_fail(ps, "%s: no host given", ps->g == NULL ?
+		    "--host" : ps->pers == PERS_MAILPROBE ? "-H/--host" :
+		    "-H");
+	if (ps->g != NULL && ps->g->finish != NULL) {
+		if ((rc = ps->g->finish(ps)) != OPTS_OK)
+			return rc;
+	} else if ((o->mode == MODE_POP3 || o->mode == MODE_IMAP) &&
+	    opts_wants_raw(ps))
+		opts_to_raw(ps, o->mode);
+
+	if (ps->mbox_used && o->mode != MODE_DELIVERY)
+		return opts_fail(ps, "%s: only for delivery probes",
+		    ps->mbox_opt);
+	if (o->relay_auth_check && o->mode != MODE_RELAY)
+		return opts_fail(ps,
+		    "--relay-auth-check: only for relay probes");
+	if (ps->nresp > o->ncmd)
+		return opts_fail(ps, "-R: more responses (%d) than commands "
+		    "(%d); each -R pairs with a -C", ps->nresp, o->ncmd);
+	if (o->ncmd > 0 && !opts_is_smtp_mode(o->mode))
+		return opts_fail(ps, "-C: commands are for SMTP probes only");
+	if (o->nrcpt > 0 && !opts_is_smtp_mode(o->mode))
+		return opts_fail(ps,
+		    "--rcpt: recipients are for SMTP probes only");
+	if ((ps->send_set || ps->quit_set) && o->mode != MODE_TCP)
+		return opts_fail(ps, "%s: send and quit strings are for tcp "
+		    "probes only", ps->send_set ? "--send" : "--quit");
+	if (ps->nexpect > 1 && o->mode != MODE_TCP)
+		return opts_fail(ps, "-e: only one expect string for a %s "
+		    "probe", probe_mode_name(o->mode));
+	if (o->expect_all && o->mode != MODE_TCP)
+		return opts_fail(ps, "-A: --expect-all is for tcp probes only");
+	if ((ps->delay_set || o->tcp_maxbytes > 0) && o->mode != MODE_TCP)
+		return opts_fail(ps, "%s: for tcp, pop3 and imap probes only",
+		    ps->delay_set ? "-d/--delay" : "-m/--maxbytes");
+	for (i = 0; i < ps->nresp; i++)
+		mm_strlcpy(o->cmd_expect[i], ps->resp[i],
+		    sizeof(o->cmd_expect[0]));
+
+	if (ps->escape) {
+		if (opts_unescape(ps, "send", o->send) == -1 ||
+		    (ps->quit_set && opts_unescape(ps, "quit", o->quit) == -1))
+			return OPTS_ERROR;
+		for (i = 0; i < ps->nexpect; i++)
+			if (opts_unescape(ps, "expect", ps->expects[i]) == -1)
+				return OPTS_ERROR;
+	}
+	if (ps->quit_set)
+		mm_strlcat(o->quit, "\r\n", sizeof(o->quit));
+	if (ps->nexpect > 0)
+		mm_strlcpy(o->expect, ps->expects[0], sizeof(o->expect));
+	/* the tcp machine looks for the other -e strings in cmd_expect[] */
+	for (i = 1; i < ps->nexpect; i++)
+		mm_strlcpy(o->cmd_expect[i - 1], ps->expects[i],
+		    sizeof(o->cmd_expect[0]));
+	if (ps->nexpect > 1)
+		o->ncmd = ps->nexpect - 1;
+
+	/* SMTP: a user means AUTH, the mechanism picked from EHLO */
+	if (opts_is_smtp_mode(o->mode) && !ps->auth_set && o->user[0] != '\0')
+		o->auth = AUTH_AUTO;
+	if (ps->cli != NULL && o->pass[0] == '\0' &&
+	    (o->user[0] != '\0' || o->auth != AUTH_NONE) &&
+	    (env = getenv("MAILPROBE_PASSWORD")) != NULL && env[0] != '\0') {
+		if (strlen(env) >= sizeof(o->pass))
+			return opts_fail(ps, "MAILPROBE_PASSWORD: too long");
+		mm_strlcpy(o->pass, env, sizeof(o->pass));
+	}
+	/* nothing leaves the machine on loopback: no TLS needed to log in */
+	if (ps->plaintext || (is_loopback(o->host) &&
+	    (o->mode != MODE_DELIVERY || o->mbox.host[0] == '\0' ||
+	    is_loopback(o->mbox.host))))
+		o->auth_plaintext = 1;
+	return OPTS_OK;
+}
+
+enum opts_rc
+opts_run(struct pstate *ps, int argc, char **argv, int first)
+{
+	char	 perr[256];
+	int	 i, r;
+
+	for (i = first; i < argc; i++) {
 		char	*a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 
 		(void)undash(ps, a);
-		/* monitoring-plugins' old spellings */
-		if (is_check(pers) && (strcmp(a, "-to") == 0 ||
-		    strcmp(a, "-wt") == 0 || strcmp(a, "-ct") == 0))
-			a[2] = '\0';
 		if (strcmp(a, "--") == 0) {
 			i++;
 			break;
@@ -1404,15 +943,9 @@ parse_argv(struct pstate *ps, int argc, char **argv)
 		else if (a[0] == '-' && a[1] != '\0')
 			r = parse_short(ps, a, next);
 		else {
-			/* check_smtp and check_tcp take a bare host name */
-			if (is_check(pers) && !positional_host &&
-			    o->host[0] == '\0') {
-				if (setstr(ps, "host", o->host,
-				    sizeof(o->host), a) == -1)
-					return OPTS_ERROR;
-				positional_host = 1;
+			if (ps->g != NULL && ps->g->positional != NULL &&
+			    ps->g->positional(ps, a) == 0)
 				continue;
-			}
 			return unexpected(ps, argc, argv, i);
 		}
 		if (r == -1)
@@ -1428,27 +961,24 @@ parse_argv(struct pstate *ps, int argc, char **argv)
 	if (finish(ps) != OPTS_OK)
 		return OPTS_ERROR;
 	perr[0] = '\0';
-	if (probe_opts_finish(o, perr, sizeof(perr)) == -1)
-		return fail(ps, "%s", perr[0] != '\0' ? perr :
+	if (probe_opts_finish(ps->o, perr, sizeof(perr)) == -1)
+		return opts_fail(ps, "%s", perr[0] != '\0' ? perr :
 		    "invalid options");
 	return OPTS_OK;
 }
 
-static enum opts_rc
-parse_common(struct probe_opts *o, struct opts_cli *cli,
-    struct opts_line *line, enum opts_personality pers, int argc,
+enum opts_rc
+opts_parse_line(struct probe_opts *o, struct opts_line *line, int argc,
     char **argv, char *err, size_t errlen)
 {
 	struct pstate	*ps;
+	const char	*basedir = line->basedir;
 	enum opts_rc	 rc;
 
+	memset(line, 0, sizeof(*line));
+	line->basedir = basedir;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	if ((unsigned)pers >= PERS_LAST) {
-		if (err != NULL)
-			snprintf(err, errlen, "unknown personality");
-		return OPTS_ERROR;
-	}
 	/* two kilobytes of strings: not on the stack of a daemon thread */
 	if ((ps = calloc(1, sizeof(*ps))) == NULL) {
 		if (err != NULL)
@@ -1456,107 +986,14 @@ parse_common(struct probe_opts *o, struct opts_cli *cli,
 		return OPTS_ERROR;
 	}
 	ps->o = o;
-	ps->cli = cli;
 	ps->line = line;
-	ps->pers = pers;
+	ps->pers = PERS_CONFIG;
+	ps->groups = G_MP | G_MPONLY | G_DAEMON;
 	ps->err = err;
 	ps->errlen = errlen;
-	if (cli != NULL)
-		memset(cli, 0, sizeof(*cli));
-	rc = parse_argv(ps, argc, argv);
+	/* argv[0] is the mode word, already in o->mode */
+	rc = opts_run(ps, argc, argv, 1);
 	explicit_bzero(ps, sizeof(*ps));
 	free(ps);
 	return rc;
-}
-
-enum opts_rc
-opts_parse(struct probe_opts *o, struct opts_cli *cli,
-    enum opts_personality pers, int argc, char **argv, char *err,
-    size_t errlen)
-{
-	struct opts_line	 line;
-
-	if (pers == PERS_CONFIG) {
-		memset(&line, 0, sizeof(line));
-		return parse_common(o, NULL, &line, pers, argc, argv, err,
-		    errlen);
-	}
-	return parse_common(o, cli, NULL, pers, argc, argv, err, errlen);
-}
-
-enum opts_rc
-opts_parse_line(struct probe_opts *o, struct opts_line *line, int argc,
-    char **argv, char *err, size_t errlen)
-{
-	const char	*basedir = line->basedir;
-
-	memset(line, 0, sizeof(*line));
-	line->basedir = basedir;
-	return parse_common(o, NULL, line, PERS_CONFIG, argc, argv, err,
-	    errlen);
-}
-
-static const char usage_mailprobe[] =
-"usage: mailprobe smtp|pop3|imap|tcp|delivery|relay -H host [options]\n"
-"\n"
-"  -H, --host NAME        server to probe (required)\n"
-"  -p, --port N           port (default: by mode and TLS)\n"
-"  -4, -6                 IPv4 / IPv6 only\n"
-"  --starttls | --tls     STARTTLS/STLS, or TLS from the first byte\n"
-"  -t, --timeout S        whole probe deadline, seconds (default 10)\n"
-"  --step-timeout S       deadline of one command\n"
-"  -w, --warning S        total time for WARNING\n"
-"  -c, --critical S       total time for CRITICAL\n"
-"  --ca-file F            trust these CAs   --insecure  no verification\n"
-"  --sni NAME             TLS server name   --cert-days W[,C]  --cert-only\n"
-"  --helo NAME  --lmtp  --from ADDR  --rcpt ADDR (up to 8)\n"
-"  --auth plain|login|auto|none  -U, --user U\n"
-"  -P, --password P | --password-file F | env MAILPROBE_PASSWORD\n"
-"  --allow-plaintext      log in without TLS on a non-loopback host\n"
-"  --command C --response ERE (pairs)   -e, --expect S\n"
-"  --send S  --quit S  --escape  --expect-all  --refuse/--mismatch STATE\n"
-"  --mbox-proto imap|pop3 --mbox-host H --mbox-port N\n"
-"  --mbox-tls none|starttls|tls --mbox-user U --mbox-password-file F\n"
-"  --delivery-warning S --delivery-critical S --delivery-deadline S\n"
-"  --relay-auth-check     --json     -v (trace; -v -v: everything)\n"
-"  -h, --help             -V, --version\n"
-"\n"
-"Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.  See mailprobe(1).\n";
-
-static const char usage_check_smtp[] =
-"usage: check_smtp -H host [-p port] [-4|-6] [-e expect] [-C command]\n"
-"    [-R response] [-f from] [-F fqdn] [-A LOGIN|PLAIN -U user -P pass]\n"
-"    [-w warn] [-c crit] [-t timeout] [-S|-s] [-D warn[,crit]] [-L] [-q]\n"
-"    [--sni] [-v] [-h] [-V]\n"
-"\n"
-"mailprobe in check_smtp mode; every mailprobe long option works too.\n"
-"See mailprobe(1).\n";
-
-static const char usage_check_tcp[] =
-"usage: check_tcp|check_pop|check_imap|check_spop|check_simap|check_ssmtp\n"
-"    -H host [-p port] [-4|-6] [-w warn] [-c crit] [-t timeout]\n"
-"    [-s send] [-e expect]... [-q quit] [-A] [-E] [-m maxbytes] [-d delay]\n"
-"    [-r ok|warn|crit] [-M ok|warn|crit] [-S] [-D warn[,crit]] [-j]\n"
-"    [--sni] [-v] [-h] [-V]\n"
-"\n"
-"mailprobe in check_tcp mode; every mailprobe long option works too\n"
-"(check_pop/check_imap: --starttls, --user, --password-file).\n"
-"See mailprobe(1).\n";
-
-static const char usage_config[] =
-"probe NAME MODE --host H [long options of mailprobe(1)]\n";
-
-const char *
-opts_usage(enum opts_personality p)
-{
-	switch (p) {
-	case PERS_MAILPROBE:
-		return usage_mailprobe;
-	case PERS_CHECK_SMTP:
-		return usage_check_smtp;
-	case PERS_CONFIG:
-		return usage_config;
-	default:
-		return usage_check_tcp;
-	}
 }

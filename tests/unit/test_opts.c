@@ -1267,6 +1267,51 @@ test_probe_line(void **state)
 #undef LINE
 }
 
+/* the plugins' spellings a probe line refuses by name are real ones */
+static void
+test_cli_only_names(void **state)
+{
+	static const char *const names[] = { "hostname", "use-ipv4",
+	    "use-ipv6", "fqdn", "authtype", "authuser", "authpass",
+	    "certificate", "ignore-quit-failure", "ssl", "all", "jail",
+	    "warning-time", "critical-time" };
+	struct probe_opts	 o;
+	struct opts_line	 line;
+	char			 opt[64], err[256], *argv[4];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(opt, sizeof(opt), "--%s", names[i]);
+		argv[0] = strdup("smtp");
+		argv[1] = strdup(opt);
+		argv[2] = strdup("x");
+		argv[3] = NULL;
+		probe_opts_init(&o);
+		memset(&line, 0, sizeof(line));
+		assert_int_equal(opts_parse_line(&o, &line, 3, argv, err,
+		    sizeof(err)), OPTS_ERROR);
+		if (strstr(err, "not allowed in a probe line") == NULL)
+			fail_msg("%s: %s", opt, err);
+		free(argv[0]);
+		free(argv[1]);
+		free(argv[2]);
+	}
+	/* and each is a check_* option (no "unknown option") */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct parsed	 p;
+
+		snprintf(opt, sizeof(opt), "--%s", names[i]);
+		parse(&p, strcmp(names[i], "fqdn") == 0 ||
+		    strncmp(names[i], "auth", 4) == 0 ||
+		    strcmp(names[i], "ignore-quit-failure") == 0 ?
+		    PERS_CHECK_SMTP : PERS_CHECK_TCP, "check_x", opt, "1",
+		    NULL);
+		if (p.rc == OPTS_ERROR && strstr(p.err, "unknown option"))
+			fail_msg("%s: %s", opt, p.err);
+	}
+}
+
 int
 main(void)
 {
@@ -1290,6 +1335,7 @@ main(void)
 		cmocka_unit_test(test_send_expect_modes),
 		cmocka_unit_test(test_mode_words),
 		cmocka_unit_test(test_probe_line),
+		cmocka_unit_test(test_cli_only_names),
 	};
 
 	unsetenv("MAILPROBE_PASSWORD");
