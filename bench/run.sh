@@ -72,7 +72,7 @@ trap 'exit 130' INT TERM
 # ---- build ---------------------------------------------------------------
 
 if [[ -z ${BUILD:-} ]]; then
-	if [[ -f $TOP/src/.libs/libmailmon.a && -x $TOP/src/mailprobe ]]; then
+	if [[ -f $TOP/src/.libs/libmmengine.a && -x $TOP/src/mailprobe ]]; then
 		BUILD=$TOP
 	else
 		BUILD=$OUT/build
@@ -83,7 +83,7 @@ if [[ -z ${BUILD:-} ]]; then
 		    die "build failed, see $BUILD/configure.log and make.log"
 	fi
 fi
-LIB=$BUILD/src/.libs/libmailmon.a
+LIB=$BUILD/src/.libs/libmmengine.a
 MAILPROBE=$BUILD/src/mailprobe
 [[ -f $LIB && -x $MAILPROBE ]] || die "no $LIB or $MAILPROBE: build mailmon first or set BUILD"
 command -v gcc >/dev/null || die "gcc is needed"

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,12 +96,16 @@ expect_line(int fd, const char *want)
 static int
 srv_happy(int fd, void *arg)
 {
-	int	 bad = 0;
+	struct pollfd	 pfd;
+	int		 bad = 0;
 
 	(void)arg;
 	/* a slow multi-line greeting: the client must wait for all of it */
 	test_write_all(fd, "220-mx.example.test ESMTP\r\n");
-	usleep(100000);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 100) != 0)
+		bad = 1;		/* it talked before the greeting ended */
 	test_write_all(fd, "220 ready\r\n");
 	bad |= expect_line(fd, "EHLO probe.example.test\r\n");
 	test_write_all(fd, "250-mx.example.test\r\n250 SIZE 1000\r\n");
@@ -136,7 +141,7 @@ test_smtp_happy(void **state)
 	assert_int_equal(out.res.reply_code, 250);
 	assert_true(out.res.t[PH_DNS] >= 0);
 	assert_true(out.res.t[PH_CONNECT] >= 0);
-	assert_true(out.res.t[PH_GREETING] >= 100000);
+	assert_true(out.res.t[PH_GREETING] > 0);
 	assert_true(out.res.t[PH_HELLO] >= 0);
 	assert_true(out.res.t[PH_MAIL] >= 0);
 	assert_true(out.res.t[PH_QUIT] >= 0);
