@@ -583,7 +583,7 @@ agent_log_cb(int major, int minor, void *serverarg, void *clientarg)
 	else
 		level = LOG_LVL_DEBUG;
 	if (level == LOG_LVL_DEBUG)
-		log_debug("agent", "net-snmp: %s", msg);
+		log_debug(LT_AGENT, "net-snmp: %s", msg);
 	else if (level <= LOG_LVL_WARN)
 		log_warnx("net-snmp: %s", msg);
 	else if (level == LOG_LVL_NOTICE)
@@ -738,7 +738,7 @@ agent_init(struct ev *ev, const struct agent_opts *o, agent_rows_cb cb,
 	agent_guard_end();
 	agent_table_changed();
 	agent_loop_sync();
-	log_debug("agent", "AgentX subagent started, socket %s, ping %d s",
+	log_debug(LT_AGENT, "AgentX subagent started, socket %s, ping %d s",
 	    o->agentx_socket != NULL ? o->agentx_socket : "default", ping);
 	return agent.connected ? 0 : -1;
 }

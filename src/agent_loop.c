@@ -171,7 +171,7 @@ agent_guard_end(void)
 	memset(&it, 0, sizeof(it));
 	(void)setitimer(ITIMER_REAL, &it, NULL);
 	if (guard_ticks > 0 && !agent_connected())
-		log_debug("agent", "AgentX: master agent did not accept the "
+		log_debug(LT_AGENT, "AgentX: master agent did not accept the "
 		    "connection in time (hung?), retrying later");
 	guard_ticks = 0;
 }

@@ -136,7 +136,7 @@ agent_notify(const struct monitor *m)
 		log_warnx("notification for %s: out of memory", m->opts.name);
 		return;
 	}
-	log_debug("agent", "notification %s for %s",
+	log_debug(LT_AGENT, "notification %s for %s",
 	    m->state == STATUS_OK ? "mailmonProbeUp" : "mailmonProbeDown",
 	    m->opts.name);
 	agent_notify_submit(vars);

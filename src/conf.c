@@ -528,7 +528,7 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	for (i = 0; i < p.nlines; i++)
 		free_words(p.lines[i].words, p.lines[i].nwords);
 	free(p.lines);
-	log_debug("config", "%s: %zu probes, %d errors", path, c->nprobes,
+	log_debug(LT_CONFIG, "%s: %zu probes, %d errors", path, c->nprobes,
 	    p.nerr);
 	return p.nerr;
 }

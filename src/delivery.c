@@ -219,7 +219,7 @@ static void
 dlv_set_state(struct delivery *d, enum dlv_state st)
 {
 	if (d->state != st)
-		log_debug("delivery", "%s%s%s -> %s", d->o.name,
+		log_debug(LT_DELIVERY, "%s%s%s -> %s", d->o.name,
 		    d->o.name[0] != '\0' ? ": " : "", strstate[d->state],
 		    strstate[st]);
 	d->state = st;
@@ -338,7 +338,7 @@ dlv_poll_done(const struct probe_result *r, void *arg)
 
 	d->leg = NULL;
 	d->npoll++;
-	log_debug("delivery", "%s%spoll %d: %s%s", o->name,
+	log_debug(LT_DELIVERY, "%s%spoll %d: %s%s", o->name,
 	    o->name[0] != '\0' ? ": " : "", d->npoll,
 	    b->found ? "found" : b->searched ? "not yet" : "failed",
 	    b->nstale > 0 ? ", stale test mail deleted" : "");
@@ -461,7 +461,7 @@ dlv_submit_done(const struct probe_result *r, void *arg)
 	if (r->status != STATUS_OK)
 		dlv_keep(d, r, 0);
 	d->window_end = d->accepted + (int64_t)d->o.delivery_deadline_ms * 1000;
-	log_debug("delivery", "%s%ssubmitted %s", d->o.name,
+	log_debug(LT_DELIVERY, "%s%ssubmitted %s", d->o.name,
 	    d->o.name[0] != '\0' ? ": " : "", d->token);
 	dlv_schedule(d);
 }

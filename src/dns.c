@@ -95,7 +95,7 @@ dns_deliver(void *arg)
 			dns->done_tail = NULL;
 		r->queued = 0;
 		r->res.host = r->host;
-		log_debug("dns", "%s: %s", r->host, r->res.ok ? "resolved" :
+		log_debug(LT_DNS, "%s: %s", r->host, r->res.ok ? "resolved" :
 		    r->res.reason);
 		r->cb(&r->res, r->arg);
 		free(r);
@@ -477,7 +477,7 @@ dns_resolve(struct ev *ev, const char *host, uint16_t port, int family,
 	if (host == NULL)
 		host = "";
 	mm_strlcpy(r->host, host, sizeof(r->host));
-	log_debug("dns", "resolve %s family=%d", r->host, family);
+	log_debug(LT_DNS, "resolve %s family=%d", r->host, family);
 
 	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6) {
 		dns_fail(r, "bad address family");

@@ -149,7 +149,7 @@ epoll_update(struct ev_io *w, int events)
 		if (w->registered) {
 			if (epoll_ctl(ev->epfd, EPOLL_CTL_DEL, w->fd, NULL) == -1 &&
 			    errno != EBADF && errno != ENOENT)
-				log_debug("ev", "epoll del fd %d: %s", w->fd,
+				log_debug(LT_EV, "epoll del fd %d: %s", w->fd,
 				    strerror(errno));
 			w->registered = 0;
 			ev->nactive--;

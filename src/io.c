@@ -107,7 +107,7 @@ io_set_state(struct io *io, enum io_state st)
 {
 	if (io->state == st)
 		return;
-	log_debug("io", "%p fd=%d %s -> %s", (void *)io, io->fd,
+	log_debug(LT_IO, "%p fd=%d %s -> %s", (void *)io, io->fd,
 	    strstate[io->state], strstate[st]);
 	io->state = st;
 }
@@ -139,7 +139,7 @@ io_emit(struct io *io, int event)
 {
 	if (io->freed || io->cb == NULL)
 		return !io->freed;
-	log_debug("io", "%p fd=%d event %s", (void *)io, io->fd,
+	log_debug(LT_IO, "%p fd=%d event %s", (void *)io, io->fd,
 	    io_strevent(event));
 	io_frame_enter(io);
 	io->cb(io, event, io->arg);
@@ -210,7 +210,7 @@ io_set_error(struct io *io, enum fail_class fc, int err, const char *reason)
 	io->err_no = err;
 	mm_strlcpy(io->error, reason, sizeof(io->error));
 	io_set_state(io, IOS_ERROR);
-	log_debug("io", "%p fd=%d error class=%s: %s", (void *)io, io->fd,
+	log_debug(LT_IO, "%p fd=%d error class=%s: %s", (void *)io, io->fd,
 	    probe_fail_name(fc), reason);
 	if (io->w != NULL)
 		ev_io_set(io->w, 0);
@@ -521,7 +521,7 @@ io_handshake(struct io *io)
 		io->rd_want = EV_READ;
 		io->wr_want = EV_WRITE;
 		io_set_state(io, IOS_TLS);
-		log_debug("io", "%p fd=%d TLS %s %s", (void *)io, io->fd,
+		log_debug(LT_IO, "%p fd=%d TLS %s %s", (void *)io, io->fd,
 		    SSL_get_version(io->ssl), SSL_get_cipher_name(io->ssl));
 		return io_emit(io, IO_TLSREADY);
 	}

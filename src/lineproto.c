@@ -43,7 +43,7 @@ lp_strerror(int err)
 }
 
 void
-lp_init(struct lineproto *lp, const char *token, lp_classify_fn classify,
+lp_init(struct lineproto *lp, enum log_token token, lp_classify_fn classify,
     void *cctx, lp_write_fn write, void *warg)
 {
 	memset(lp, 0, sizeof(*lp));

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "log.h"
+
 /*
  * The shared reply-code space.  SMTP uses its own three-digit codes
  * (100..599); the other protocols map into the small numbers below,
@@ -90,7 +92,7 @@ struct lp_reply {
 };
 
 struct lineproto {
-	const char	*token;		/* log token: "smtp", "pop3", ... */
+	enum log_token	 token;		/* LT_SMTP, LT_POP3, ... */
 	lp_classify_fn	 classify;
 	void		*cctx;
 	lp_write_fn	 write;
@@ -126,7 +128,7 @@ struct lineproto {
 #define LP_ERROR	(-1)	/* lp->err, lp->error say why */
 
 /* defaults: linemax 1000, replymax 4096, 100 lines, trailing allowed */
-void		 lp_init(struct lineproto *, const char *token,
+void		 lp_init(struct lineproto *, enum log_token,
 		    lp_classify_fn, void *cctx, lp_write_fn, void *warg);
 
 /*

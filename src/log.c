@@ -14,7 +14,15 @@
 #include "util.h"
 
 static int	 log_level = LOG_LVL_NOTICE;
-static char	 log_tokens[256];
+static unsigned	 log_mask;		/* 1 << token; 0 = every token */
+
+static const char *const token_name[LT_LAST] = {
+	[LT_NONE] = "", [LT_PROBE] = "probe", [LT_SMTP] = "smtp",
+	[LT_POP3] = "pop3", [LT_IMAP] = "imap", [LT_TCP] = "tcp",
+	[LT_IO] = "io", [LT_TLS] = "tls", [LT_DNS] = "dns", [LT_EV] = "ev",
+	[LT_DELIVERY] = "delivery", [LT_SCHED] = "sched",
+	[LT_CONFIG] = "config", [LT_AGENT] = "agent",
+};
 static const char *log_progname = "mailmon";
 static log_sink	 sink;
 static void	*sink_arg;
@@ -82,36 +90,67 @@ log_get_level(void)
 	return log_level;
 }
 
-void
-log_set_tokens(const char *tokens)
+const char *
+log_token_name(enum log_token t)
 {
-	mm_strlcpy(log_tokens, tokens != NULL ? tokens : "", sizeof(log_tokens));
-	if (log_tokens[0] != '\0' && log_level < LOG_LVL_DEBUG)
-		log_level = LOG_LVL_DEBUG;
+	return (unsigned)t < LT_LAST ? token_name[t] : "?";
+}
+
+const char *
+log_token_list(void)
+{
+	static char	 list[160];
+	int		 t;
+
+	if (list[0] == '\0')
+		for (t = LT_NONE + 1; t < LT_LAST; t++) {
+			if (t > LT_NONE + 1)
+				mm_strlcat(list, " ", sizeof(list));
+			mm_strlcat(list, token_name[t], sizeof(list));
+		}
+	return list;
 }
 
 int
-log_token_enabled(const char *token)
+log_set_tokens(const char *tokens, char *bad, size_t badlen)
 {
-	size_t	 n;
-	const char *p;
+	unsigned	 mask = 0;
+	const char	*p = tokens != NULL ? tokens : "", *e;
+	size_t		 n;
+	int		 t;
 
+	if (strcmp(p, "all") != 0 && p[0] != '\0')
+		for (; *p != '\0'; p = *e == ',' ? e + 1 : e) {
+			e = p + strcspn(p, ",");
+			n = (size_t)(e - p);
+			for (t = LT_NONE + 1; t < LT_LAST; t++)
+				if (strlen(token_name[t]) == n &&
+				    strncmp(token_name[t], p, n) == 0)
+					break;
+			if (t == LT_LAST) {
+				if (bad != NULL && badlen > 0)
+					snprintf(bad, badlen, "%.*s",
+					    (int)(n > 40 ? 40 : n), p);
+				return -1;
+			}
+			mask |= 1u << t;
+		}
+	log_mask = mask;
 	if (log_level < LOG_LVL_DEBUG)
-		return 0;
-	if (log_tokens[0] == '\0' || strcmp(log_tokens, "all") == 0 ||
-	    token == NULL)
-		return 1;
-	n = strlen(token);
-	for (p = log_tokens; (p = strstr(p, token)) != NULL; p += n) {
-		if ((p == log_tokens || p[-1] == ',') &&
-		    (p[n] == '\0' || p[n] == ','))
-			return 1;
-	}
+		log_level = LOG_LVL_DEBUG;
 	return 0;
 }
 
+int
+log_token_enabled(enum log_token t)
+{
+	if (log_level < LOG_LVL_DEBUG)
+		return 0;
+	return log_mask == 0 || t == LT_NONE || (log_mask & (1u << t)) != 0;
+}
+
 void
-log_vmsg(int level, const char *token, const char *fmt, va_list ap)
+log_vmsg(int level, enum log_token token, const char *fmt, va_list ap)
 {
 	char	 buf[1024];
 
@@ -122,7 +161,8 @@ log_vmsg(int level, const char *token, const char *fmt, va_list ap)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (sink == NULL)
 		sink = stderr_sink;
-	sink(level, token, buf, sink_arg);
+	sink(level, token != LT_NONE ? log_token_name(token) : NULL, buf,
+	    sink_arg);
 }
 
 static void
@@ -164,7 +204,7 @@ log_warnx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vmsg(LOG_LVL_WARN, NULL, fmt, ap);
+	log_vmsg(LOG_LVL_WARN, LT_NONE, fmt, ap);
 	va_end(ap);
 }
 
@@ -174,7 +214,7 @@ log_notice(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vmsg(LOG_LVL_NOTICE, NULL, fmt, ap);
+	log_vmsg(LOG_LVL_NOTICE, LT_NONE, fmt, ap);
 	va_end(ap);
 }
 
@@ -184,12 +224,12 @@ log_info(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vmsg(LOG_LVL_INFO, NULL, fmt, ap);
+	log_vmsg(LOG_LVL_INFO, LT_NONE, fmt, ap);
 	va_end(ap);
 }
 
 void
-log_debug(const char *token, const char *fmt, ...)
+log_debug(enum log_token token, const char *fmt, ...)
 {
 	va_list	 ap;
 
@@ -215,7 +255,7 @@ fatalx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vmsg(LOG_LVL_CRIT, NULL, fmt, ap);
+	log_vmsg(LOG_LVL_CRIT, LT_NONE, fmt, ap);
 	va_end(ap);
 	exit(1);
 }

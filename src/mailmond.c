@@ -79,11 +79,11 @@ usage(FILE *fp)
 "  -Le            log to stderr        -Lo  log to stdout\n"
 "  -Lf FILE       log to FILE          -Ls FACILITY  log to syslog\n"
 "  -Ln            no log at all\n"
-"  -D[TOKENS]     debug output: all, or a list of\n"
-"                 probe,smtp,pop3,imap,tcp,io,tls,dns,lineproto,agent,sched,config\n"
+"  -D[TOKENS]     debug output: all, or a comma-separated list of\n"
+"                 %s\n"
 "  --demo         run the demo configuration (%s) in the foreground\n"
 "  -V             print the version      -h  this help\n",
-	    DEFAULT_CONF, MM_DEMO_CONF);
+	    DEFAULT_CONF, log_token_list(), MM_DEMO_CONF);
 }
 
 /* ---- logging targets -------------------------------------------------- */
@@ -451,7 +451,7 @@ main(int argc, char *argv[])
 	struct agent_opts ao;
 	const char	*conf_arg = DEFAULT_CONF, *pidfile = NULL;
 	const char	*xsock = NULL, *user = NULL, *logarg = NULL;
-	char		 pidpath[PATH_MAX], logpath[PATH_MAX], err[512];
+	char		 pidpath[PATH_MAX], logpath[PATH_MAX], err[512], bad[48];
 	enum logdest	 logdest = LOGDEST_DEFAULT;
 	int		 facility = LOG_DAEMON, foreground = 0, check_only = 0;
 	int		 allow_root = 0, no_snmp_conf = 0, ch, nerr;
@@ -477,7 +477,12 @@ main(int argc, char *argv[])
 			if (optarg == NULL && optind < argc &&
 			    argv[optind][0] != '-')
 				optarg = argv[optind++];
-			log_set_tokens(optarg != NULL ? optarg : "all");
+			if (log_set_tokens(optarg != NULL ? optarg : "all",
+			    bad, sizeof(bad)) == -1) {
+				fprintf(stderr, "mailmond: -D: unknown debug "
+				    "token '%s' (%s)\n", bad, log_token_list());
+				return 1;
+			}
 			break;
 		case 'f':
 			foreground = 1;
@@ -623,7 +628,7 @@ main(int argc, char *argv[])
 	close(d.sigpipe[0]);
 	close(d.sigpipe[1]);
 	if (pidfile != NULL && unlink(pidfile) == -1 && errno != ENOENT)
-		log_debug("config", "cannot remove %s: %s", pidfile,
+		log_debug(LT_CONFIG, "cannot remove %s: %s", pidfile,
 		    strerror(errno));
 	log_notice("stopped");
 	if (log_fp != NULL)

@@ -23,7 +23,7 @@
 #include "secret.h"
 
 /* debug tokens of the dialogue trace for a single -v */
-#define TRACE_TOKENS	"probe,smtp,pop3,imap,tcp,lineproto,tls,sasl,delivery"
+#define TRACE_TOKENS	"probe,smtp,pop3,imap,tcp,tls,delivery"
 /* grace after the probe's own deadline before the watchdog fires */
 #define WATCHDOG_GRACE_S	5
 
@@ -118,9 +118,9 @@ main(int argc, char **argv)
 
 	log_init(cli.verbose > 1 ? cli.verbose - 1 : 0, progname);
 	if (cli.verbose == 1)
-		log_set_tokens(TRACE_TOKENS);
+		(void)log_set_tokens(TRACE_TOKENS, NULL, 0);
 	else if (cli.verbose > 1)
-		log_set_tokens("all");
+		(void)log_set_tokens("all", NULL, 0);
 
 	secs = (unsigned)(check_budget_ms(&o) / 1000) + WATCHDOG_GRACE_S;
 	if (cli.json)

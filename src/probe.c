@@ -107,7 +107,7 @@ static void
 probe_set_state(struct probe *p, enum pstate st)
 {
 	if (p->state != st)
-		log_debug("probe", "%s%s%s -> %s", p->opts.name,
+		log_debug(LT_PROBE, "%s%s%s -> %s", p->opts.name,
 		    p->opts.name[0] != '\0' ? ": " : "", strstate[p->state],
 		    strstate[st]);
 	p->state = st;
@@ -355,7 +355,7 @@ probe_connect_next(struct probe *p)
 	budget = left / (int64_t)remaining;
 	if (budget > p->step_us)
 		budget = p->step_us;
-	log_debug("probe", "%s%sconnecting to %s port %u", p->opts.name,
+	log_debug(LT_PROBE, "%s%sconnecting to %s port %u", p->opts.name,
 	    p->opts.name[0] != '\0' ? ": " : "", p->res.address, p->opts.port);
 	if (io_connect(p->io, (struct sockaddr *)&a->ss, a->len) == -1) {
 		probe_fail(p, FAIL_INTERNAL, "%s", io_error(p->io));
@@ -620,7 +620,7 @@ probe_finish(struct probe *p)
 		p->res.status = (enum probe_status)o->mismatch_status;
 	if (p->res.reason[0] == '\0')
 		probe_reason(p, "%s ok", probe_mode_name(o->mode));
-	log_debug("probe", "%s%sresult %s %s: %s", o->name,
+	log_debug(LT_PROBE, "%s%sresult %s %s: %s", o->name,
 	    o->name[0] != '\0' ? ": " : "", probe_status_name(p->res.status),
 	    probe_fail_name(p->res.fail), p->res.reason);
 

@@ -193,7 +193,7 @@ mon_result(struct mon *mo, const struct probe_result *r)
 	enum sched_change ch;
 
 	ch = sched_apply_result(m, r, time(NULL));
-	log_debug("sched", "probe %s: %s (%s) soft %d/%d hard %s", m->opts.name,
+	log_debug(LT_SCHED, "probe %s: %s (%s) soft %d/%d hard %s", m->opts.name,
 	    probe_status_name(r->status), probe_fail_name(r->fail),
 	    m->consecutive_failures, m->retries, probe_status_name(m->state));
 	if (ch != SCHED_SAME) {
@@ -229,7 +229,7 @@ mon_timer(void *arg)
 
 	if (m->running != NULL)		/* cannot happen: armed after completion */
 		return;
-	log_debug("sched", "probe %s: start", m->opts.name);
+	log_debug(LT_SCHED, "probe %s: start", m->opts.name);
 	m->running = check_start(mo->s->ev, &m->opts, mon_done, mo);
 	if (m->running == NULL) {
 		struct probe_result r;

@@ -23,7 +23,7 @@ psess_init(struct psess *ps, const struct proto_ops *ops,
 {
 	int	 i;
 
-	lp_init(&ps->lp, ops->name, NULL, NULL, write, warg);
+	lp_init(&ps->lp, ops->token, NULL, NULL, write, warg);
 	ps->ops = ops;
 	ps->opts = o;
 	ps->res = res;
@@ -70,7 +70,7 @@ psess_vfail(struct psess *ps, enum fail_class f, enum probe_status st,
 	vsnprintf(ps->res->reason, sizeof(ps->res->reason), fmt, ap);
 	/* reasons quote server text, and servers echo what they got */
 	psess_mask(ps, ps->res->reason);
-	log_debug(ps->ops->name, "%s%sfailure %s: %s", ps->opts->name,
+	log_debug(ps->ops->token, "%s%sfailure %s: %s", ps->opts->name,
 	    ps->opts->name[0] != '\0' ? ": " : "", probe_fail_name(f),
 	    ps->res->reason);
 }
@@ -176,7 +176,7 @@ psess_withhold(struct psess *ps, const char *what)
 		return;
 	snprintf(ps->res->reason + len, sizeof(ps->res->reason) - len,
 	    "; %s withheld", what);
-	log_debug(ps->ops->name, "%s%s%s not sent: certificate not trusted",
+	log_debug(ps->ops->token, "%s%s%s not sent: certificate not trusted",
 	    ps->opts->name, ps->opts->name[0] != '\0' ? ": " : "", what);
 }
 
@@ -207,7 +207,7 @@ psess_trace_state(const struct psess *ps, const char *from, const char *to)
 {
 	if (strcmp(from, to) == 0)
 		return;
-	log_debug(ps->ops->name, "%s%s%s -> %s", ps->opts->name,
+	log_debug(ps->ops->token, "%s%s%s -> %s", ps->opts->name,
 	    ps->opts->name[0] != '\0' ? ": " : "", from, to);
 }
 

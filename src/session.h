@@ -32,7 +32,8 @@ enum proto_action {
 struct psess;
 
 struct proto_ops {
-	const char	*name;		/* also the log token */
+	const char	*name;
+	enum log_token	 token;		/* what its traces log under */
 	/* set up the line layer (classifier, limits) */
 	void		 (*init)(struct psess *);
 	/* connection (and implicit TLS) ready */

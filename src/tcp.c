@@ -374,6 +374,7 @@ tcp_state_name(const struct psess *ps)
 
 const struct proto_ops tcp_ops = {
 	.name = "tcp",
+	.token = LT_TCP,
 	.init = tcp_init,
 	.start = tcp_start,
 	.response = tcp_response,

@@ -137,7 +137,7 @@ tls_ctx_get(int verify, const char *ca_file, char *err, size_t errlen)
 	e->ctx = ctx;
 	e->ca_ok = ca_ok;
 	mm_strlcpy(e->ca_err, caerr, sizeof(e->ca_err));
-	log_debug("tls", "new client context ca_file=%s%s",
+	log_debug(LT_TLS, "new client context ca_file=%s%s",
 	    *ca_file ? ca_file : "(system)", ca_ok ? "" : " (CA store failed)");
 	if (verify && !ca_ok) {
 		mm_strlcpy(err, caerr, errlen);

@@ -128,6 +128,10 @@ check "-n names FILE:LINE of each error" \
 	bash -c '[[ $1 == *"bad.conf:3: unknown keyword"* && $1 == *"bad.conf:4: duplicate probe name"* ]]' _ "$out"
 out=$("$MAILMOND" -n -c "$M/nonexistent.conf" 2>&1)
 check "-n on a missing file fails" test $? -eq 1
+out=$("$MAILMOND" -n -c "$CONF" -D sched,lineproto 2>&1)
+rc=$?
+check "-D with a word that is no debug token fails, naming it" \
+	bash -c '[[ $1 == 1 && $2 == *"unknown debug token '"'"'lineproto'"'"'"* ]]' _ "$rc" "$out"
 if (( ROOT )); then
 	out=$(timeout 5 "$MAILMOND" -f -c "$CONF" -Le 2>&1)
 	check "refuses to run as root without -u" bash -c '[[ $1 == *"refusing to run as root"* ]]' _ "$out"
@@ -138,7 +142,7 @@ fi
 USEROPT=()
 (( ROOT )) && USEROPT=(-u nobody)
 "$MAILMOND" -f -C -c "$CONF" -Lf "$LOG" -p "$M/mailmond.pid" \
-	-D sched,config,probe,imap,pop3,smtp,lineproto,sasl "${USEROPT[@]}" &
+	-D sched,config,probe,imap,pop3,smtp "${USEROPT[@]}" &
 MMPID=$!
 check "mailmond runs" wait_until 5 test -s "$M/mailmond.pid"
 check "pid file holds the daemon's pid" test "$(cat "$M/mailmond.pid" 2>/dev/null)" = "$MMPID"

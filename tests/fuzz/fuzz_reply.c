@@ -114,20 +114,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 
-	lp_init(&lp, "fuzz", smtp_classify, NULL, NULL, NULL);
+	lp_init(&lp, LT_PROBE, smtp_classify, NULL, NULL, NULL);
 	lp.same_code = 1;
 	lp.forbid_trailing = data[0] & 1;
 	run(&lp, data, size, chunk, smtp_reply);
 
 	memset(&pop3, 0, sizeof(pop3));
 	pop3.multiline = data[0] & 2;
-	lp_init(&lp, "fuzz", pop3_classify, &pop3, NULL, NULL);
+	lp_init(&lp, LT_PROBE, pop3_classify, &pop3, NULL, NULL);
 	run(&lp, data, size, chunk, pop3_reply);
 
 	memset(&imap, 0, sizeof(imap));
 	if (data[0] & 4)
 		memcpy(imap.tag, "A001", 5);
-	lp_init(&lp, "fuzz", imap_classify, &imap, NULL, NULL);
+	lp_init(&lp, LT_PROBE, imap_classify, &imap, NULL, NULL);
 	lp.linemax = IMAP_LINEMAX;
 	run(&lp, data, size, chunk, imap_reply);
 	return 0;

@@ -67,7 +67,7 @@ h_log_start(void)
 	h_log[0] = '\0';
 	log_register(h_sink, NULL);
 	log_set_level(LOG_LVL_DEBUG);
-	log_set_tokens("all");
+	log_set_tokens("all", NULL, 0);
 }
 
 static __attribute__((unused)) int

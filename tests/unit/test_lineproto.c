@@ -27,7 +27,7 @@ cap_write(void *arg, const void *b, size_t n)
 static void
 smtp_lp(struct lineproto *lp, struct cap *c)
 {
-	lp_init(lp, "lineproto", smtp_classify, NULL, cap_write, c);
+	lp_init(lp, LT_SMTP, smtp_classify, NULL, cap_write, c);
 	lp->same_code = 1;
 }
 

@@ -48,7 +48,7 @@ test_ehlo_parse(void **state)
 	    "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 STARTTLS\r\n";
 
 	(void)state;
-	lp_init(&lp, "smtp", smtp_classify, NULL, NULL, NULL);
+	lp_init(&lp, LT_SMTP, smtp_classify, NULL, NULL, NULL);
 	lp.same_code = 1;
 	assert_int_equal(lp_input(&lp, r, strlen(r), &used), LP_REPLY);
 	caps = smtp_parse_ehlo(&lp.reply, &mechs, &size);
