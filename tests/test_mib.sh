@@ -6,7 +6,7 @@
 #     table and scalar OIDs;
 #  3. the columns of mailmonProbeEntry match enum agent_col
 #     (src/agent_priv.h), and mailmonProbeFailureClass matches
-#     enum fail_class (src/probe.h), name by name.
+#     enum fail_class (src/taxonomy.h), name by name.
 #
 # The IETF base modules SNMPv2-SMI, SNMPv2-TC and SNMPv2-CONF are not in
 # Debian main; the npm package net-snmp carries them (lib/mibs).  Point
@@ -132,7 +132,7 @@ else
 fi
 
 # FAIL_CONNECT_TIMEOUT -> connectTimeout, numbered from 1
-want=$(sed -n '/^enum fail_class {/,/FAIL_LAST/p' "$srcdir/src/probe.h" |
+want=$(sed -n '/^enum fail_class {/,/FAIL_LAST/p' "$srcdir/src/taxonomy.h" |
     grep -o '^[[:space:]]*FAIL_[A-Z_]*' | grep -v FAIL_LAST |
     sed 's/^[[:space:]]*FAIL_//' |
     awk '{ n = split(tolower($0), w, "_"); s = w[1];
