@@ -179,11 +179,6 @@ opts_certdays(struct pstate *ps, const char *opt, const char *val)
 		    val, MAX_CERT_DAYS);
 		return -1;
 	}
-	if (comma != NULL && cd > wd) {
-		opts_fail(ps, "%s: critical days %lld are more than warning days "
-		    "%lld", opt, cd, wd);
-		return -1;
-	}
 	ps->o->cert_warn_days = (int)wd;
 	ps->o->cert_crit_days = (int)cd;
 	ps->certdays_set = 1;

@@ -129,9 +129,10 @@ probe_opts_finish(struct probe_opts *o, char *err, size_t errlen)
 		return opts_err(err, errlen, "warning time %s s is greater "
 		    "than critical time %s s", w, c);
 	}
-	if (o->cert_warn_days > 0 && o->cert_crit_days > o->cert_warn_days)
-		return opts_err(err, errlen,
-		    "certificate critical days above warning days");
+	if (o->cert_crit_days > o->cert_warn_days)
+		return opts_err(err, errlen, "certificate critical days %d are "
+		    "more than warning days %d", o->cert_crit_days,
+		    o->cert_warn_days);
 	if (o->mode == MODE_TCP && o->tls == TLS_STARTTLS)
 		return opts_err(err, errlen, "no STARTTLS for tcp probes");
 	if ((o->cert_only || o->cert_warn_days > 0 || o->cert_crit_days > 0) &&

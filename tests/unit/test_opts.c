@@ -435,7 +435,7 @@ test_check_smtp_options(void **state)
 	SMTP(&p, "-H", "h", "-t", "0");
 	expect_error(&p, "-t: the timeout must be above 0");
 	SMTP(&p, "-H", "h", "-D", "7,30");
-	expect_error(&p, "-D: critical days 30 are more than warning days 7");
+	expect_error(&p, "certificate critical days 30 are more than warning days 7");
 	SMTP(&p, "-H", "h", "-D", "x");
 	expect_error(&p, "-D: invalid days 'x' (WARN[,CRIT], 0..36500)");
 	SMTP(&p, "-H", "h", "-r");
