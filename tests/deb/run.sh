@@ -64,13 +64,13 @@ pkg_state() {	# installed, config-files, ... or empty
 	[[ $s == not-installed ]] || printf '%s' "$s"
 }
 account_exists() { getent passwd "$ACCOUNT" >/dev/null || getent group "$ACCOUNT" >/dev/null; }
-apt() { apt-get -y -q -o DPkg::Lock::Timeout=300 "$@"; }
+apt_get() { apt-get -y -q -o DPkg::Lock::Timeout=300 "$@"; }
 
 # purge what this test (or an interrupted run of it) installed
 PURGE_LOG=/dev/null
 purge_ours() {
 	[[ -e $MARK ]] || return 0
-	[[ -z $(pkg_state) ]] || apt purge "$PKG" >> "$PURGE_LOG" 2>&1
+	[[ -z $(pkg_state) ]] || apt_get purge "$PKG" >> "$PURGE_LOG" 2>&1
 	getent passwd "$ACCOUNT" >/dev/null && userdel "$ACCOUNT"
 	getent group "$ACCOUNT" >/dev/null && groupdel "$ACCOUNT"
 	rm -f "$MARK"
@@ -159,7 +159,7 @@ snapshot() {
 snapshot > "$W/before.list"
 
 touch "$MARK"
-apt install --no-install-recommends "$DEB" > "$W/install.log" 2>&1
+apt_get install --no-install-recommends "$DEB" > "$W/install.log" 2>&1
 check "apt-get install ./$(basename "$DEB")" test "$(pkg_state)" = installed
 [[ $(pkg_state) == installed ]] || abort "package not installed; the rest cannot run"
 
@@ -187,6 +187,9 @@ for m in "$top_srcdir"/man/*.[0-9]; do
 	check "man page $n" test -s "/usr/share/man/man${n##*.}/$n.gz"
 done
 check "unit is conf/mailmond.service" cmp -s "$top_srcdir/conf/mailmond.service" "$UNIT"
+# enabling is the administrator's step, once snmpd lets mailmon in
+check "mailmond.service installed disabled" \
+	test ! -e /etc/systemd/system/multi-user.target.wants/mailmond.service
 # dh_compress leaves files under 4 kB alone
 README_DEBIAN=$(ls "$DOC"/README.Debian* 2>/dev/null | head -n 1)
 check "README.Debian and copyright" test -s "$README_DEBIAN" -a -s "$DOC/copyright"
@@ -212,7 +215,7 @@ out=$(cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	systemd-analyze verify "$UNIT" 2>&1)
 rc=$?
 check "systemd-analyze verify: clean" test "$rc" -eq 0 -a -z "$out"
-[[ -n $out ]] && printf '     %s\n' "$out"
+[[ -n $out ]] && sed 's/^/     /' <<< "$out"
 
 systemd-analyze security --offline=yes --json=short "$UNIT" > "$W/security.json" 2>&1
 # set, and rated with no exposure left (ProtectSystem=full would be set
@@ -346,22 +349,23 @@ MMPID=
 check "SIGTERM: clean exit (status $rc)" test "$rc" -eq 0
 out=$("$PY" "$HERE/syscalls.py" "$UNIT" "$W/mailmond.trace" /usr/sbin/mailmond 2>&1)
 rc=$?
-printf '     %s\n' "$out"
+sed 's/^/     /' <<< "$out"
 check "the daemon stays inside the unit's system call sandbox" test "$rc" -eq 0
 stop_pidfile "$SNMPDIR/snmpd.pid" snmpd >/dev/null 2>&1
 dl_listener_stop "$W/listener.pid"
 
 # ---- remove, purge --------------------------------------------------------------
 
-apt remove "$PKG" > "$W/remove.log" 2>&1
+apt_get remove "$PKG" > "$W/remove.log" 2>&1
 check "apt-get remove leaves only the configuration" test "$(pkg_state)" = config-files
 for f in /usr/sbin/mailmond /usr/bin/mailprobe "$UNIT" "$MIBFILE" /usr/lib/mailmon; do
 	check "remove: $f gone" test ! -e "$f"
 done
 check "remove keeps the administrator's $CONF" grep -q '^# changed by the administrator' "$CONF"
 check "remove keeps its mode" mode_is "$CONF" 640 root "$ACCOUNT"
+check "remove keeps the account" bash -c 'getent passwd "$1" >/dev/null' _ "$ACCOUNT"
 
-apt purge "$PKG" > "$W/purge.log" 2>&1
+apt_get purge "$PKG" > "$W/purge.log" 2>&1
 check "apt-get purge" test -z "$(pkg_state)"
 check "purge: $CONF gone" bash -c '! ls "$1"* >/dev/null 2>&1' _ "$CONF"
 check "purge: statoverride gone" bash -c '! dpkg-statoverride --list "$1" | grep -q .' _ "$CONF"
