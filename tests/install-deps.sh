@@ -47,6 +47,13 @@ PKGS=(
 	swaks libnet-ssleay-perl libio-socket-inet6-perl
 	# peer comparisons: check_smtp/pop/imap/simap/spop (-basic), check_snmp (-standard)
 	monitoring-plugins-basic monitoring-plugins-standard
+	# the Debian package (tests/deb/run.sh): dpkg-buildpackage (dpkg-dev,
+	# with build-essential) runs dh; lintian judges the result; strace
+	# traces the installed daemon; systemd brings systemd-analyze, which
+	# needs man(1) for the unit's Documentation=.  adduser is the
+	# package's own dependency, installed here so that apt-get install
+	# pulls in nothing the purge would leave behind.
+	debhelper lintian strace systemd man-db adduser
 )
 
 # 1. Package maintainer scripts would start the *system* daemons (dovecot,

@@ -10,7 +10,9 @@
 # 3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and
 #    runs the suite once more
 # 4. runs the libFuzzer harness for FUZZ_SECONDS (30)
-# 5. make distcheck (the tarball builds and its unit tests pass)
+# 5. builds the Debian package, installs, runs, removes and purges it
+#    (tests/deb/run.sh; as root only)
+# 6. make distcheck (the tarball builds and its unit tests pass)
 #
 # Build trees go to build/ and build-asan/ (override with BUILD_DIR=...).
 # Ends with "N passed, N failed" and exits non-zero on any failure.
@@ -66,6 +68,18 @@ if bash tests/fuzz/run.sh "${BUILD_DIR:-build}" "${FUZZ_SECONDS:-30}"; then
 else
 	echo "FAIL: fuzz_reply"; failed=$((failed + 1))
 fi
+
+# the Debian package, built, installed, run, removed and purged on this
+# machine: once, not in both make check passes (it installs into the
+# system and compiles everything again)
+rc=0
+bash tests/deb/run.sh > deb.out 2>&1 || rc=$?
+cat deb.out
+case $rc in
+0) echo "PASS: deb"; passed=$((passed + 1)) ;;
+77) echo "SKIP: deb"; skipped=$((skipped + 1)) ;;
+*) echo "FAIL: deb"; failed=$((failed + 1)) ;;
+esac
 
 # distcheck: the tarball is complete and builds; the integration tests
 # already ran above against this tree, so only the unit and fake-server
