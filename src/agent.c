@@ -612,6 +612,8 @@ agent_session_cb(int major, int minor, void *serverarg, void *clientarg)
 		s->timeout = ONE_SEC / 3;
 		s->retries = 0;
 	}
+	/* a new socket, maybe under an old fd number */
+	agent_loop_session_changed();
 	return SNMP_ERR_NOERROR;
 }
 
@@ -654,6 +656,7 @@ agent_index_stop_cb(int major, int minor, void *serverarg, void *clientarg)
 		    "notifications are queued until it is back");
 	agent.uptime_at_stop = netsnmp_get_agent_uptime();
 	agent.connected = 0;
+	agent_loop_session_changed();
 	return SNMP_ERR_NOERROR;
 }
 

@@ -34,9 +34,13 @@
 static struct {
 	struct ev	*ev;
 	struct ev_timer	*timer;
+	int64_t		 timer_at;	/* 0 = not armed */
 	struct ev_io	**io;
+	int		*fd;		/* the fd each watcher watches */
 	size_t		 nio;
 	size_t		 capio;
+	unsigned	 gen;		/* sessions opened or closed so far */
+	unsigned	 synced_gen;	/* ... when the watchers were made */
 	int		 syncing;
 	int		 guarding;
 	struct sigaction old_alrm;
@@ -61,20 +65,57 @@ static int
 add_watcher(int fd)
 {
 	struct ev_io	*w;
+	int		 flags;
 
 	if (loop.nio == loop.capio) {
 		size_t		 n = loop.capio ? loop.capio * 2 : 4;
 		struct ev_io	**p;
+		int		*f;
 
 		if ((p = reallocarray(loop.io, n, sizeof(*p))) == NULL)
 			return -1;
 		loop.io = p;
+		if ((f = reallocarray(loop.fd, n, sizeof(*f))) == NULL)
+			return -1;
+		loop.fd = f;
 		loop.capio = n;
 	}
+	/*
+	 * snmp_read2() may call recvfrom() more than once: a blocking
+	 * socket would hang the whole daemon in it.  Set once, when the
+	 * watcher is made, not around every read.
+	 */
+	flags = fcntl(fd, F_GETFL);
+	if (flags != -1 && !(flags & O_NONBLOCK))
+		(void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	if ((w = ev_io_new(loop.ev, fd, EV_READ, agent_loop_read, NULL)) == NULL)
 		return -1;
-	loop.io[loop.nio++] = w;
+	loop.io[loop.nio] = w;
+	loop.fd[loop.nio++] = fd;
 	return 0;
+}
+
+void
+agent_loop_session_changed(void)
+{
+	loop.gen++;
+}
+
+/* the fds Net-SNMP reads are the ones we watch, in order */
+static int
+same_fds(netsnmp_large_fd_set *fds, int maxfd)
+{
+	size_t	 k = 0;
+	int	 fd;
+
+	for (fd = 0; fd < maxfd; fd++) {
+		if (!NETSNMP_LARGE_FD_ISSET(fd, fds))
+			continue;
+		if (k >= loop.nio || loop.fd[k] != fd)
+			return 0;
+		k++;
+	}
+	return k == loop.nio;
 }
 
 /*
@@ -88,37 +129,55 @@ add_watcher(int fd)
  * anything that sends a PDU (notifications), ask snmp_select_info2()
  * again and rebuild the watchers and the timer from its answer.
  *
- * The watchers are freed and created anew on every sync rather than
- * diffed: a failed ping closes the AgentX socket and the reconnect in
- * the same run_alarms() call gets the same fd number back, and a diff
- * by number would keep a watcher for a socket that no longer exists.
- * The large fd set, not fd_set, because our fds go past FD_SETSIZE.
+ * Most syncs change nothing (a GET was answered on the same socket, the
+ * same alarm is due), and each watcher made anew is two epoll_ctl
+ * calls, so watchers are kept while the set of fds is the same and no
+ * session was opened or closed since they were made: a failed ping
+ * closes the AgentX socket and the reconnect in the same run_alarms()
+ * call gets the same fd number back, and only the session callbacks
+ * (agent_loop_session_changed()) tell that apart.  The timer is moved
+ * only when Net-SNMP's deadline moved.  The large fd set, not fd_set,
+ * because our fds go past FD_SETSIZE.
  */
 void
 agent_loop_sync(void)
 {
 	netsnmp_large_fd_set	 fds;
 	struct timeval		 tv;
+	int64_t			 at;
 	int			 maxfd = 0, block = 1, fd;
 
 	if (loop.ev == NULL || loop.syncing)
 		return;
 	loop.syncing = 1;
-	free_watchers();
 	memset(&tv, 0, sizeof(tv));
 	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
 	snmp_select_info2(&maxfd, &fds, &tv, &block);
-	for (fd = 0; fd < maxfd; fd++) {
-		if (NETSNMP_LARGE_FD_ISSET(fd, &fds) && add_watcher(fd) == -1)
-			log_warn("AgentX: cannot watch fd %d", fd);
+	if (loop.synced_gen != loop.gen || !same_fds(&fds, maxfd)) {
+		free_watchers();
+		for (fd = 0; fd < maxfd; fd++)
+			if (NETSNMP_LARGE_FD_ISSET(fd, &fds) &&
+			    add_watcher(fd) == -1)
+				log_warn("AgentX: cannot watch fd %d", fd);
+		loop.synced_gen = loop.gen;
 	}
 	netsnmp_large_fd_set_cleanup(&fds);
 
-	ev_timer_stop(loop.timer);
 	/* block == 1: Net-SNMP has no deadline at all, so no timer */
-	if (!block)
-		ev_timer_in(loop.timer,
-		    (int64_t)tv.tv_sec * 1000000 + tv.tv_usec);
+	if (block) {
+		if (loop.timer_at != 0)
+			ev_timer_stop(loop.timer);
+		loop.timer_at = 0;
+	} else {
+		at = ev_now(loop.ev) + (int64_t)tv.tv_sec * 1000000 +
+		    tv.tv_usec;
+		/* the same deadline, seen from a later now: leave it */
+		if (loop.timer_at == 0 || at < loop.timer_at - 1000 ||
+		    at > loop.timer_at + 1000) {
+			ev_timer_at(loop.timer, at);
+			loop.timer_at = at;
+		}
+	}
 	loop.syncing = 0;
 }
 
@@ -180,24 +239,13 @@ static void
 agent_loop_read(int fd, int events, void *arg)
 {
 	netsnmp_large_fd_set	 fds;
-	int			 flags;
 
 	(void)events;
 	(void)arg;
-	/*
-	 * snmp_read2() may call recvfrom() more than once; a socket left
-	 * blocking would hang the whole daemon in it.
-	 */
-	flags = fcntl(fd, F_GETFL);
-	if (flags != -1 && !(flags & O_NONBLOCK))
-		(void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
 	NETSNMP_LARGE_FD_SET(fd, &fds);
 	snmp_read2(&fds);
 	netsnmp_large_fd_set_cleanup(&fds);
-	/* the fd may be closed by now: restoring then fails harmlessly */
-	if (flags != -1 && !(flags & O_NONBLOCK))
-		(void)fcntl(fd, F_SETFL, flags);
 	netsnmp_check_outstanding_agent_requests();
 	agent_loop_sync();
 }
@@ -206,6 +254,7 @@ static void
 agent_loop_timeout(void *arg)
 {
 	(void)arg;
+	loop.timer_at = 0;		/* it fired */
 	agent_guard_begin();
 	snmp_timeout();
 	run_alarms();
@@ -245,8 +294,11 @@ agent_loop_free(void)
 	}
 	free_watchers();
 	free(loop.io);
+	free(loop.fd);
 	loop.io = NULL;
+	loop.fd = NULL;
 	loop.capio = 0;
+	loop.timer_at = 0;
 	ev_timer_free(loop.timer);
 	loop.timer = NULL;
 	loop.ev = NULL;

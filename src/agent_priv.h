@@ -123,6 +123,8 @@ void	 agent_set_clock(uint32_t table_ticks, time_t table_wall,
 /* agent_loop.c: Net-SNMP fds and alarms inside the ev loop */
 int	 agent_loop_init(struct ev *);
 void	 agent_loop_sync(void);
+/* a Net-SNMP session opened or closed: watchers must be made anew */
+void	 agent_loop_session_changed(void);
 void	 agent_loop_free(void);
 /* bound a Net-SNMP call that may block in connect() to the master */
 void	 agent_guard_begin(void);

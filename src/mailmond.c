@@ -30,6 +30,7 @@
 #include "monitor.h"
 #include "scheduler.h"
 #include "secret.h"
+#include "tls.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -358,6 +359,8 @@ reload(struct daemon *d)
 	}
 	nprobes = nc.nprobes;
 	conf_free(&nc);
+	/* a replaced CA file (or system store) counts from the next probe */
+	tls_reload();
 	/* keep the globals that cannot change live as they were */
 	mm_strlcpy(nc.agentx_socket, d->conf.agentx_socket,
 	    sizeof(nc.agentx_socket));

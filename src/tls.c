@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -53,6 +55,32 @@ tls_error_string(char *buf, size_t len, const char *prefix,
 	return buf;
 }
 
+/*
+ * The system's trust anchors, looked up lazily.  OpenSSL's default
+ * paths parse the whole bundle file (some 140 certificates) whenever a
+ * context is made, which costs a one-shot mailprobe more CPU than the
+ * whole check; the hashed directory next to it (c_rehash, as Debian's
+ * update-ca-certificates keeps it) is read one issuer at a time, at
+ * verification.  SSL_CERT_FILE / SSL_CERT_DIR still mean what they
+ * mean to OpenSSL; without a directory the bundle is the fallback.
+ */
+static int
+tls_default_trust(SSL_CTX *ctx)
+{
+	const char	*file = getenv(X509_get_default_cert_file_env());
+	const char	*dir = getenv(X509_get_default_cert_dir_env());
+	struct stat	 st;
+
+	if (file != NULL && *file != '\0')
+		return SSL_CTX_load_verify_locations(ctx, file,
+		    dir != NULL && *dir != '\0' ? dir : NULL) ? 0 : -1;
+	if (dir == NULL || *dir == '\0')
+		dir = X509_get_default_cert_dir();
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return SSL_CTX_load_verify_locations(ctx, NULL, dir) ? 0 : -1;
+	return SSL_CTX_set_default_verify_paths(ctx) ? 0 : -1;
+}
+
 /* a context; *ca_ok says whether the CA store loaded (err says why not) */
 static SSL_CTX *
 tls_ctx_new(const char *ca_file, int *ca_ok, char *err, size_t errlen)
@@ -88,7 +116,7 @@ tls_ctx_new(const char *ca_file, int *ca_ok, char *err, size_t errlen)
 			tls_error_string(err, errlen, pfx, NULL);
 			*ca_ok = 0;
 		}
-	} else if (!SSL_CTX_set_default_verify_paths(ctx)) {
+	} else if (tls_default_trust(ctx) == -1) {
 		tls_error_string(err, errlen, "cannot load default CA paths",
 		    NULL);
 		*ca_ok = 0;
@@ -144,6 +172,18 @@ tls_ctx_get(int verify, const char *ca_file, char *err, size_t errlen)
 		return NULL;
 	}
 	return ctx;
+}
+
+void
+tls_reload(void)
+{
+	/*
+	 * A running probe's SSL holds its own reference to the context
+	 * (SSL_new takes one), so dropping the cache's is safe: the next
+	 * probe reads the CA file afresh.
+	 */
+	tls_cleanup();
+	log_debug(LT_TLS, "client contexts dropped: CA files are read again");
 }
 
 void

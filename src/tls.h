@@ -28,6 +28,11 @@ SSL_CTX	*tls_ctx_get(int verify, const char *ca_file, char *err,
 	    size_t errlen);
 /* free every cached context (at exit, so leak checkers stay quiet) */
 void	 tls_cleanup(void);
+/*
+ * Forget the cached contexts, so changed CA files take effect (mailmond
+ * on SIGHUP).  Probes under way keep the context they started with.
+ */
+void	 tls_reload(void);
 
 /*
  * Prepare a client SSL: SNI from sni (skipped for IP literals, trailing

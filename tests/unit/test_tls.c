@@ -309,6 +309,74 @@ test_chain_days(void **state)
 	testcert_free(&root);
 }
 
+/*
+ * A CA file replaced on disk counts only after tls_reload(): the cached
+ * context keeps the old anchors until then (mailmond's SIGHUP).
+ */
+static void
+test_reload(void **state)
+{
+	struct testcert	 a, b;
+	struct cli	 c;
+	char		 pem[64], pemb[64];
+	FILE		*in, *out;
+	int		 ch;
+
+	(void)state;
+	assert_int_equal(testcert_make(&a, "localhost",
+	    "DNS:localhost,IP:127.0.0.1", -DAY, 30 * DAY), 0);
+	assert_int_equal(testcert_make(&b, "localhost",
+	    "DNS:localhost,IP:127.0.0.1", -DAY, 30 * DAY), 0);
+	assert_int_equal(testcert_write_pem(&a, pem, sizeof(pem)), 0);
+	assert_int_equal(testcert_write_pem(&b, pemb, sizeof(pemb)), 0);
+	tls_reload();
+	assert_int_equal(handshake(&a, NULL, pem, "localhost", "localhost",
+	    "localhost", &c), 0);
+	assert_true(c.ti.verified);
+	/* the file now holds b: the cached context still trusts a */
+	assert_non_null(in = fopen(pemb, "r"));
+	assert_non_null(out = fopen(pem, "w"));
+	while ((ch = fgetc(in)) != EOF)
+		fputc(ch, out);
+	fclose(in);
+	fclose(out);
+	assert_int_equal(handshake(&a, NULL, pem, "localhost", "localhost",
+	    "localhost", &c), 0);
+	assert_true(c.ti.verified);
+	/* after the reload it is read again: a fails, b passes */
+	tls_reload();
+	assert_int_equal(handshake(&a, NULL, pem, "localhost", "localhost",
+	    "localhost", &c), 0);
+	assert_false(c.ti.verified);
+	assert_int_equal(handshake(&b, NULL, pem, "localhost", "localhost",
+	    "localhost", &c), 0);
+	assert_true(c.ti.verified);
+	unlink(pem);
+	unlink(pemb);
+	testcert_free(&a);
+	testcert_free(&b);
+}
+
+/*
+ * The system store is read from the hashed directory, one issuer at a
+ * time: a context for it holds no certificate until one is looked up.
+ */
+static void
+test_lazy_system_store(void **state)
+{
+	char		 err[TLS_ERR_MAX];
+	SSL_CTX		*ctx;
+	X509_STORE	*st;
+
+	(void)state;
+	tls_reload();
+	unsetenv("SSL_CERT_FILE");
+	assert_non_null(ctx = tls_ctx_get(1, NULL, err, sizeof(err)));
+	st = SSL_CTX_get_cert_store(ctx);
+	assert_non_null(st);
+	assert_int_equal(sk_X509_OBJECT_num(X509_STORE_get0_objects(st)), 0);
+}
+
 int
 main(void)
 {
@@ -320,6 +388,8 @@ main(void)
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_chain_days),
+		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_lazy_system_store),
 	};
 	int	 rc;
 
