@@ -136,8 +136,8 @@ same_fds(netsnmp_large_fd_set *fds, int maxfd)
  * closes the AgentX socket and the reconnect in the same run_alarms()
  * call gets the same fd number back, and only the session callbacks
  * (agent_loop_session_changed()) tell that apart.  The timer is moved
- * only when Net-SNMP's deadline moved.  The large fd set, not fd_set,
- * because our fds go past FD_SETSIZE.
+ * only when Net-SNMP's deadline came nearer.  The large fd set, not
+ * fd_set, because our fds go past FD_SETSIZE.
  */
 void
 agent_loop_sync(void)
@@ -163,17 +163,19 @@ agent_loop_sync(void)
 	}
 	netsnmp_large_fd_set_cleanup(&fds);
 
-	/* block == 1: Net-SNMP has no deadline at all, so no timer */
-	if (block) {
-		if (loop.timer_at != 0)
-			ev_timer_stop(loop.timer);
-		loop.timer_at = 0;
-	} else {
+	/*
+	 * The timer only ever moves earlier.  Net-SNMP's deadline jumps
+	 * around with every PDU (a request's third of a second, the ping
+	 * alarm pushed back by traffic): following it would cost heap
+	 * work three times per varbind of a walk.  A timer that fires
+	 * before anything is due costs one idle snmp_timeout(), and the
+	 * sync after it arms the real deadline.  block == 1 (no deadline
+	 * at all) leaves a pending timer alone for the same reason.
+	 */
+	if (!block) {
 		at = ev_now(loop.ev) + (int64_t)tv.tv_sec * 1000000 +
 		    tv.tv_usec;
-		/* the same deadline, seen from a later now: leave it */
-		if (loop.timer_at == 0 || at < loop.timer_at - 1000 ||
-		    at > loop.timer_at + 1000) {
+		if (loop.timer_at == 0 || at < loop.timer_at - 1000) {
 			ev_timer_at(loop.timer, at);
 			loop.timer_at = at;
 		}
