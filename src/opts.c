@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "delivery.h"
+#include "dns.h"
 #include "opts.h"
 #include "probe.h"
 #include "secret.h"
@@ -64,7 +65,8 @@ enum oid {
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_RELAY_AUTH, O_MBOX_PROTO,
 	O_MBOX_HOST, O_MBOX_PORT, O_MBOX_TLS, O_MBOX_USER, O_MBOX_PASSWORD,
 	O_MBOX_PASSWORD_FILE, O_DELIV_WARN, O_DELIV_CRIT, O_DELIV_DEADLINE,
-	O_INTERVAL, O_RETRIES
+	O_INTERVAL, O_RETRIES, O_DOMAIN, O_FAMILY, O_MX_POLICY, O_MAX_MX,
+	O_MAX_ADDR, O_DNS_SERVER
 };
 
 struct optdef {
@@ -185,6 +187,12 @@ static const struct optdef optdefs[] = {
 	{ 0, "delivery-warning", 1, O_DELIV_WARN, G_MP },
 	{ 0, "delivery-critical", 1, O_DELIV_CRIT, G_MP },
 	{ 0, "delivery-deadline", 1, O_DELIV_DEADLINE, G_MP },
+	{ 0, "domain", 1, O_DOMAIN, G_MP },
+	{ 0, "family", 1, O_FAMILY, G_MP },
+	{ 0, "mx-policy", 1, O_MX_POLICY, G_MP },
+	{ 0, "max-mx", 1, O_MAX_MX, G_MP },
+	{ 0, "max-addresses", 1, O_MAX_ADDR, G_MP },
+	{ 0, "dns-server", 1, O_DNS_SERVER, G_MP },
 
 	/* the daemon's own per-probe settings */
 	{ 0, "interval", 1, O_INTERVAL, G_DAEMON },
@@ -232,6 +240,7 @@ static const struct modeword modewords[] = {
 	{ "smtp", MODE_SMTP }, { "pop", MODE_POP3 }, { "pop3", MODE_POP3 },
 	{ "imap", MODE_IMAP }, { "tcp", MODE_TCP },
 	{ "delivery", MODE_DELIVERY }, { "relay", MODE_RELAY },
+	{ "mx", MODE_MX },
 };
 
 /* the parse in progress */
@@ -257,6 +266,9 @@ struct pstate {
 	int			 delay_set;	/* -d: keep reading for the expect */
 	int			 mbox_used;	/* any --mbox-* / --delivery-* */
 	char			 mbox_opt[48];	/* its name, for the message */
+	int			 host_set;	/* -H/--host given */
+	int			 domain_set;	/* --domain given */
+	char			 targets_opt[48];	/* a --mx-policy/--max-* */
 	int			 nexpect;
 	char			 expects[MAX_EXPECTS][PROBE_STR_MAX];
 	int			 nresp;
@@ -329,7 +341,8 @@ is_check(enum opts_personality p)
 static int
 is_smtp_mode(enum probe_mode m)
 {
-	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY;
+	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY ||
+	    m == MODE_MX;
 }
 
 int
@@ -642,6 +655,14 @@ add_expect(struct pstate *ps, const char *opt, const char *val)
 	return 0;
 }
 
+/* an option of domain and dual-stack probes only */
+static void
+targets_opt(struct pstate *ps, const char *opt)
+{
+	if (ps->targets_opt[0] == '\0')
+		mm_strlcpy(ps->targets_opt, opt, sizeof(ps->targets_opt));
+}
+
 static void
 mbox_opt(struct pstate *ps, const char *opt)
 {
@@ -681,7 +702,7 @@ apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 	case O_MODE:
 		if (opts_mode_word(val, &o->mode) == -1)
 			return bad(ps, "%s: unknown mode '%s' (smtp, pop3, "
-			    "imap, tcp, delivery, relay)", opt, val);
+			    "imap, tcp, delivery, relay, mx)", opt, val);
 		ps->mode_set = 1;
 		return 0;
 	case O_NAME:
@@ -689,15 +710,74 @@ apply(struct pstate *ps, const struct optdef *d, const char *opt, char *val)
 	case O_HOST:
 		if (val[0] == '\0')
 			return bad(ps, "%s: empty host name", opt);
+		ps->host_set = 1;
 		return setstr(ps, opt, o->host, sizeof(o->host), val);
+	case O_DOMAIN:
+		if (val[0] == '\0')
+			return bad(ps, "%s: empty domain", opt);
+		ps->domain_set = 1;
+		return setstr(ps, opt, o->host, sizeof(o->host), val);
+	case O_FAMILY:
+		if (strcasecmp(val, "both") == 0) {
+			o->family = AF_UNSPEC;
+			o->family_both = 1;
+		} else if (strcasecmp(val, "any") == 0) {
+			o->family = AF_UNSPEC;
+			o->family_both = 0;
+		} else if (strcasecmp(val, "ipv4") == 0 ||
+		    strcmp(val, "4") == 0) {
+			o->family = AF_INET;
+			o->family_both = 0;
+		} else if (strcasecmp(val, "ipv6") == 0 ||
+		    strcmp(val, "6") == 0) {
+			o->family = AF_INET6;
+			o->family_both = 0;
+		} else
+			return bad(ps, "%s: '%s' is not one of any, both, ipv4, "
+			    "ipv6", opt, val);
+		return 0;
+	case O_MX_POLICY:
+		targets_opt(ps, opt);
+		if (strcasecmp(val, "all") == 0)
+			o->mx_policy = MXP_ALL;
+		else if (strcasecmp(val, "any") == 0)
+			o->mx_policy = MXP_ANY;
+		else
+			return bad(ps, "%s: '%s' is not one of all, any", opt,
+			    val);
+		return 0;
+	case O_MAX_MX:
+		targets_opt(ps, opt);
+		if (parse_int(ps, opt, val, 1, PROBE_MX_MAX, &n) == -1)
+			return -1;
+		o->max_mx = (int)n;
+		return 0;
+	case O_MAX_ADDR:
+		targets_opt(ps, opt);
+		if (parse_int(ps, opt, val, 1, PROBE_ADDR_MAX, &n) == -1)
+			return -1;
+		o->max_addr = (int)n;
+		return 0;
+	case O_DNS_SERVER: {
+		char	 why[PROBE_REASON_MAX];
+
+		if (setstr(ps, opt, o->dns_server, sizeof(o->dns_server),
+		    val) == -1)
+			return -1;
+		if (dns_servers_check(val, why, sizeof(why)) == -1)
+			return bad(ps, "%s: %s", opt, why);
+		return 0;
+	}
 	case O_PORT:
 		ps->port_set = 1;
 		return parse_port(ps, opt, val, &o->port);
 	case O_IPV4:
 		o->family = AF_INET;
+		o->family_both = 0;
 		return 0;
 	case O_IPV6:
 		o->family = AF_INET6;
+		o->family_both = 0;
 		return 0;
 	case O_STARTTLS:
 	case O_IMPLICIT:
@@ -1207,7 +1287,19 @@ finish(struct pstate *ps)
 
 	if (ps->pers == PERS_MAILPROBE && !ps->mode_set)
 		return fail(ps, "no mode given (smtp, pop3, imap, tcp, "
-		    "delivery, relay)");
+		    "delivery, relay, mx)");
+	if (o->mode == MODE_MX && ps->host_set)
+		return fail(ps, "%s: an mx probe takes the mail domain with "
+		    "--domain", ps->pers == PERS_CONFIG ? "--host" : "-H/--host");
+	if (o->mode == MODE_MX && !ps->domain_set)
+		return fail(ps, "--domain: no mail domain given");
+	if (o->mode != MODE_MX && ps->domain_set)
+		return fail(ps, "--domain: only for mx probes (the host is "
+		    "--host)");
+	if (ps->targets_opt[0] != '\0' && o->mode != MODE_MX &&
+	    !o->family_both)
+		return fail(ps, "%s: only for mx probes and --family both",
+		    ps->targets_opt);
 	if (o->host[0] == '\0')
 		return fail(ps, "%s: no host given", ps->pers == PERS_CONFIG ?
 		    "--host" : ps->pers == PERS_MAILPROBE ? "-H/--host" : "-H");
@@ -1425,7 +1517,7 @@ parse_argv(struct pstate *ps, int argc, char **argv)
 		if (argc > 1 && argv[1][0] != '-' && typo_dash(argv[1]) == 0) {
 			if (opts_mode_word(argv[1], &o->mode) == -1)
 				return fail(ps, "unknown mode '%s' (smtp, pop3, "
-				    "imap, tcp, delivery, relay)", argv[1]);
+				    "imap, tcp, delivery, relay, mx)", argv[1]);
 			ps->mode_set = 1;
 			i = 2;
 		} else {
@@ -1557,6 +1649,7 @@ opts_parse_line(struct probe_opts *o, struct opts_line *line, int argc,
 
 static const char usage_mailprobe[] =
 "usage: mailprobe smtp|pop3|imap|tcp|delivery|relay -H host [options]\n"
+"       mailprobe mx --domain DOMAIN [options]\n"
 "\n"
 "  -H, --host NAME        server to probe (required)\n"
 "  -p, --port N           port (default: by mode and TLS)\n"
@@ -1578,6 +1671,10 @@ static const char usage_mailprobe[] =
 "  --mbox-tls none|starttls|tls --mbox-user U --mbox-password-file F\n"
 "  --delivery-warning S --delivery-critical S --delivery-deadline S\n"
 "  --relay-auth-check     --json     -v (trace; -v -v: everything)\n"
+"  --domain D             mx: probe every address of every MX of D\n"
+"  --family any|both|ipv4|ipv6   both: each family of the host\n"
+"  --mx-policy all|any  --max-mx N  --max-addresses N\n"
+"  --dns-server ADDR[:PORT][,...]  resolver to ask (default: the system's)\n"
 "  -h, --help             -V, --version\n"
 "\n"
 "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.  See mailprobe(1).\n";

@@ -24,6 +24,7 @@
 
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <regex.h>
@@ -54,7 +55,7 @@
 #define DELIVERY_DEADLINE_DEFAULT_MS	60000
 
 static const char *mode_name[MODE_LAST] = {
-	"tcp", "smtp", "pop3", "imap", "delivery", "relay"
+	"tcp", "smtp", "pop3", "imap", "delivery", "relay", "mx"
 };
 
 static const char *status_name[] = {
@@ -242,6 +243,7 @@ probe_default_port(enum probe_mode m, enum tls_mode t)
 	case MODE_SMTP:
 	case MODE_RELAY:
 	case MODE_DELIVERY:
+	case MODE_MX:
 		return implicit ? 465 : 25;
 	case MODE_POP3:
 		return implicit ? 995 : 110;
@@ -274,7 +276,63 @@ opts_err(char *err, size_t errlen, const char *fmt, ...)
 static int
 is_smtp_mode(enum probe_mode m)
 {
-	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY;
+	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY ||
+	    m == MODE_MX;
+}
+
+static int
+is_literal(const char *host)
+{
+	unsigned char	 a[16];
+	char		 h[PROBE_HOST_MAX];
+	size_t		 n = strlen(host);
+
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = '\0';
+	} else
+		mm_strlcpy(h, host, sizeof(h));
+	return inet_pton(AF_INET, h, a) == 1 || inet_pton(AF_INET6, h, a) == 1;
+}
+
+/* the settings of domain and dual-stack probes, and the resolver */
+static int
+targets_finish(struct probe_opts *o, char *err, size_t errlen)
+{
+	char	 why[PROBE_REASON_MAX];
+
+	if (o->dns_server[0] != '\0' &&
+	    dns_servers_check(o->dns_server, why, sizeof(why)) == -1)
+		return opts_err(err, errlen, "%s", why);
+	if ((unsigned)o->mx_policy >= MXP_LAST)
+		return opts_err(err, errlen, "unknown MX policy");
+	if (o->max_mx == 0)
+		o->max_mx = PROBE_MX_DEFAULT;
+	if (o->max_addr == 0)
+		o->max_addr = PROBE_ADDR_DEFAULT;
+	if (o->max_mx < 1 || o->max_mx > PROBE_MX_MAX)
+		return opts_err(err, errlen, "at most %d exchanges",
+		    PROBE_MX_MAX);
+	if (o->max_addr < 1 || o->max_addr > PROBE_ADDR_MAX)
+		return opts_err(err, errlen, "at most %d addresses per "
+		    "exchange", PROBE_ADDR_MAX);
+	/* an exchange may add a row for a failed lookup of one family */
+	if (o->max_mx * (o->max_addr + 1) > PROBE_TARGETS_MAX)
+		return opts_err(err, errlen, "too many targets: exchanges x "
+		    "(addresses + 1) must stay within %d", PROBE_TARGETS_MAX);
+	if (o->family_both && o->family != AF_UNSPEC)
+		return opts_err(err, errlen,
+		    "--family both conflicts with IPv4 or IPv6 only");
+	if (o->family_both && o->mode == MODE_DELIVERY)
+		return opts_err(err, errlen,
+		    "--family both is not for delivery probes");
+	if (o->family_both && o->mode != MODE_MX && is_literal(o->host))
+		return opts_err(err, errlen,
+		    "--family both needs a host name, not an address");
+	if (o->mode == MODE_MX && is_literal(o->host))
+		return opts_err(err, errlen,
+		    "an mx probe needs a domain name, not an address");
+	return 0;
 }
 
 int
@@ -343,6 +401,8 @@ probe_opts_finish(struct probe_opts *o, char *err, size_t errlen)
 	if (login && o->tls == TLS_NONE && !o->auth_plaintext)
 		return opts_err(err, errlen, "refusing to send a password "
 		    "without TLS (use STARTTLS or TLS, or allow plaintext)");
+	if (targets_finish(o, err, errlen) == -1)
+		return -1;
 	if (o->mode == MODE_RELAY && o->relay_auth_check &&
 	    o->auth == AUTH_NONE)
 		return opts_err(err, errlen,
@@ -1150,6 +1210,7 @@ probe_ops(enum probe_mode m)
 	case MODE_SMTP:
 	case MODE_RELAY:
 	case MODE_DELIVERY:
+	case MODE_MX:
 		return &smtp_ops;
 	case MODE_POP3:
 		return &pop3_ops;
@@ -1193,6 +1254,7 @@ probe_start_leg(struct ev *ev, const struct probe_opts *opts,
     const struct probe_leg *leg, probe_done_cb cb, void *arg)
 {
 	struct probe	*p;
+	struct dns_query q;
 	char		 err[PROBE_REASON_MAX];
 	int		 ok;
 
@@ -1223,6 +1285,12 @@ probe_start_leg(struct ev *ev, const struct probe_opts *opts,
 		p->u.ps.accepted = leg->accepted;
 	}
 
+	if (ok && (p->opts.mode == MODE_MX || p->opts.family_both)) {
+		/* one connection here; the fan-out is mx.c's (mx_start) */
+		mm_strlcpy(err, "domain and dual-stack probes run through "
+		    "mx_start()", sizeof(err));
+		ok = 0;
+	}
 	if (!ok) {
 		probe_fail(p, FAIL_CONFIG, "%s", err);
 		ev_timer_at(p->timer, p->t0);	/* report from the loop */
@@ -1258,8 +1326,14 @@ probe_start_leg(struct ev *ev, const struct probe_opts *opts,
 	}
 	probe_set_state(p, PS_DNS);
 	probe_arm(p);
-	if ((p->dns = dns_resolve(ev, p->opts.host, p->opts.port,
-	    p->opts.family, probe_dns_cb, p)) == NULL) {
+	memset(&q, 0, sizeof(q));
+	q.host = p->opts.host;
+	q.port = p->opts.port;
+	q.family = p->opts.family;
+	q.servers = p->opts.dns_server;
+	/* c-ares gives up within the probe's deadline, not after 75 s */
+	q.budget_ms = p->opts.timeout_ms;
+	if ((p->dns = dns_lookup(ev, &q, probe_dns_cb, p)) == NULL) {
 		probe_fail(p, FAIL_INTERNAL, "out of memory");
 		probe_set_state(p, PS_DONE);
 		ev_timer_at(p->timer, p->t0);
