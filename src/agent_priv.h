@@ -154,6 +154,23 @@ int	 agent_running(void);
 void	 agent_set_clock(uint32_t table_ticks, time_t table_wall,
 	    time_t restart);
 
+/* agent_targets.c's variable table: kinds of its variables */
+enum agent_tv_kind {
+	TV_TARGET = 0,		/* a column of mailmonTargetTable */
+	TV_COUNT,		/* mailmonTargetCount */
+	TV_SUMMARY		/* a column of mailmonTargetSummaryTable */
+};
+
+struct agent_tvar {
+	enum agent_tv_kind kind;
+	int		 col;
+	size_t		 len;		/* of sub, below mailmonMIB */
+	oid		 sub[5];
+};
+
+extern const struct agent_tvar	 agent_tvars[];
+extern const size_t		 agent_ntvars;
+
 /*
  * agent_targets.c: mailmonTargetTable, mailmonTargetCount and
  * mailmonTargetSummaryTable, all after agent.c's objects in OID order.

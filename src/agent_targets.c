@@ -28,24 +28,11 @@
 #include "monitor.h"
 #include "target.h"
 
-enum tv_kind {
-	TV_TARGET = 0,		/* a column of mailmonTargetTable */
-	TV_COUNT,		/* mailmonTargetCount */
-	TV_SUMMARY		/* a column of mailmonTargetSummaryTable */
-};
-
-struct tvar {
-	enum tv_kind	 kind;
-	int		 col;
-	size_t		 len;
-	oid		 sub[5];
-};
-
 #define TCOL(c)	{ TV_TARGET, (c), 4, { 2, 10, 1, (c) } }
 #define SCOL(c)	{ TV_SUMMARY, (c), 5, { 2, 11, 2, 1, (c) } }
 
 /* keep this structure ordered by increasing OID */
-static const struct tvar tvars[] = {
+const struct agent_tvar agent_tvars[] = {
 	TCOL(TCOL_EXCHANGE),
 	TCOL(TCOL_PREFERENCE),
 	TCOL(TCOL_ORIGIN),
@@ -66,7 +53,7 @@ static const struct tvar tvars[] = {
 	SCOL(SUMCOL_FAILING),
 	SCOL(SUMCOL_FAILED),
 };
-#define NTVARS	(sizeof(tvars) / sizeof(tvars[0]))
+const size_t agent_ntvars = sizeof(agent_tvars) / sizeof(agent_tvars[0]);
 
 static const oid troot[] = { AGENT_ROOT };
 
@@ -216,7 +203,7 @@ count_value(const struct agent_rows *rows, struct agent_value *v)
 /* ---- rows and variables (h_) ------------------------------------------ */
 
 static size_t
-tv_oid(const struct tvar *tv, oid *out)
+tv_oid(const struct agent_tvar *tv, oid *out)
 {
 	memcpy(out, troot, sizeof(troot));
 	memcpy(out + AGENT_ROOT_LEN, tv->sub, tv->len * sizeof(oid));
@@ -273,7 +260,7 @@ row_exact(const struct agent_rows *rows, const oid *idx, size_t idxlen)
 }
 
 static int
-get_target(const struct tvar *tv, const struct agent_rows *rows,
+get_target(const struct agent_tvar *tv, const struct agent_rows *rows,
     const oid *idx, size_t idxlen, struct agent_value *v)
 {
 	const struct monitor	*m;
@@ -301,8 +288,8 @@ agent_targets_get(const struct agent_rows *rows, const oid *name,
 	const struct monitor *m;
 	size_t		 i, vlen;
 
-	for (i = 0; i < NTVARS; i++) {
-		const struct tvar *tv = &tvars[i];
+	for (i = 0; i < agent_ntvars; i++) {
+		const struct agent_tvar *tv = &agent_tvars[i];
 
 		vlen = tv_oid(tv, vo);
 		if (!has_prefix(name, len, vo, vlen))
@@ -333,7 +320,7 @@ agent_targets_get(const struct agent_rows *rows, const oid *name,
  * has all of its targets after idx.
  */
 static int
-next_target(const struct tvar *tv, const struct agent_rows *rows,
+next_target(const struct agent_tvar *tv, const struct agent_rows *rows,
     const oid *idx, size_t idxlen, oid *vo, size_t vlen, oid *out,
     size_t *outlen, struct agent_value *v)
 {
@@ -372,7 +359,7 @@ next_target(const struct tvar *tv, const struct agent_rows *rows,
 }
 
 static int
-next_summary(const struct tvar *tv, const struct agent_rows *rows,
+next_summary(const struct agent_tvar *tv, const struct agent_rows *rows,
     const oid *idx, size_t idxlen, oid *vo, size_t vlen, oid *out,
     size_t *outlen, struct agent_value *v)
 {
@@ -405,8 +392,8 @@ agent_targets_getnext(const struct agent_rows *rows, const oid *name,
 	const oid	*idx;
 	size_t		 i, vlen, idxlen;
 
-	for (i = 0; i < NTVARS; i++) {
-		const struct tvar *tv = &tvars[i];
+	for (i = 0; i < agent_ntvars; i++) {
+		const struct agent_tvar *tv = &agent_tvars[i];
 
 		vlen = tv_oid(tv, vo);
 		if (has_prefix(name, len, vo, vlen)) {
