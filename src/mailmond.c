@@ -80,7 +80,8 @@ usage(FILE *fp)
 "  -Lf FILE       log to FILE          -Ls FACILITY  log to syslog\n"
 "  -Ln            no log at all\n"
 "  -D[TOKENS]     debug output: all, or a list of\n"
-"                 probe,smtp,pop3,imap,tcp,io,tls,dns,lineproto,agent,sched,config\n"
+"                 probe,smtp,pop3,imap,tcp,io,tls,dns,mx,delivery,lineproto,\n"
+"                 agent,sched,config\n"
 "  --demo         run the demo configuration (%s) in the foreground\n"
 "  -V             print the version      -h  this help\n",
 	    DEFAULT_CONF, MM_DEMO_CONF);
