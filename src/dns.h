@@ -54,7 +54,7 @@ struct dns_result {
 	int		 ok;		/* 1: naddr >= 1 */
 	int		 timeout;	/* failure was a resolver timeout */
 	enum dns_status	 status;
-	const char	*host;		/* as asked */
+	const char	*host;		/* as asked; valid during the callback */
 	char		 reason[DNS_REASON_MAX]; /* "no such host", "DNS timeout", ... */
 	int		 alias;		/* the name is a CNAME */
 	char		 canon[DNS_NAME_MAX];	/* what it is an alias of */
@@ -69,7 +69,7 @@ struct dns_mx {
 
 struct dns_mx_result {
 	enum dns_status	 status;	/* DNS_NODATA: no MX (implicit MX) */
-	const char	*domain;	/* as asked */
+	const char	*domain;	/* as asked; valid during the callback */
 	char		 reason[DNS_REASON_MAX];
 	size_t		 nmx;		/* kept, in answer order */
 	size_t		 nseen;		/* in the answer (nmx <= nseen) */

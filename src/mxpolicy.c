@@ -81,7 +81,8 @@ static void
 row_init(struct target_result *t, const struct mx_exchange *x, int alias)
 {
 	memset(t, 0, sizeof(*t));
-	mm_strlcpy(t->exchange, x->name, sizeof(t->exchange));
+	/* a name from a DNS answer: printable before it is shown anywhere */
+	mm_sanitize(t->exchange, sizeof(t->exchange), x->name, strlen(x->name));
 	t->pref = x->pref;
 	t->origin = x->origin;
 	t->alias = alias;

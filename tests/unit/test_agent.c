@@ -154,7 +154,8 @@ tadd(struct target_list *l, const char *x, uint16_t pref, int fam,
 	t->pref = pref;
 	t->family = fam;
 	strcpy(t->address, addr);
-	memcpy(t->addr_bin, bin, binlen);
+	if (binlen > 0)
+		memcpy(t->addr_bin, bin, binlen);
 	t->addr_len = binlen;
 	t->status = st;
 	t->fail = f;
