@@ -161,6 +161,7 @@ v_protocol(struct agent_value *v, enum probe_mode mode)
 	static const long map[MODE_LAST] = {
 		[MODE_SMTP] = 1, [MODE_POP3] = 2, [MODE_IMAP] = 3,
 		[MODE_TCP] = 4, [MODE_DELIVERY] = 5, [MODE_RELAY] = 6,
+		[MODE_MX] = 7,
 	};
 
 	if ((int)mode < 0 || mode >= MODE_LAST || map[mode] == 0)
@@ -425,7 +426,8 @@ agent_get(const struct agent_rows *rows, const oid *name, size_t len,
 			return SNMP_NOSUCHINSTANCE;
 		return 0;
 	}
-	return SNMP_NOSUCHOBJECT;
+	/* not ours: maybe a target object (agent_targets.c) */
+	return agent_targets_get(rows, name, len, v);
 }
 
 int
@@ -473,7 +475,8 @@ agent_getnext(const struct agent_rows *rows, const oid *name, size_t len,
 			return 0;
 		}
 	}
-	return -1;
+	/* past our last object: the target objects follow */
+	return agent_targets_getnext(rows, name, len, out, outlen, v);
 }
 
 void

@@ -32,6 +32,13 @@ static const int notify_cols[] = {
 	COL_HOST, COL_PROTOCOL, COL_STATUS, COL_PREVSTATUS, COL_FAILCLASS,
 	COL_REASON, COL_REPLYTEXT, COL_LATENCY
 };
+/*
+ * ... then mailmonTargetSummaryFailed, the failing targets of a domain
+ * or dual-stack probe (empty for other probes), indexed by the name as
+ * well: { mailmonObjects 11 2 1 4 }
+ */
+static const oid summary_failed[] = { AGENT_ROOT, 2, 11, 2, 1, SUMCOL_FAILED };
+#define SUMMARY_LEN	(AGENT_ROOT_LEN + 5)
 
 static struct {
 	netsnmp_variable_list	*q[NOTIFY_QUEUE_MAX];
@@ -110,6 +117,16 @@ agent_notify_build(const struct monitor *m)
 			ok = 0;
 			break;
 		}
+	}
+	if (ok) {
+		/* the name index again, after the summary column */
+		memmove(o + SUMMARY_LEN, o + ENTRY_LEN + 1, n * sizeof(oid));
+		memcpy(o, summary_failed, sizeof(summary_failed));
+		if (agent_target_summary_value(SUMCOL_FAILED, m, &v) != 0)
+			fallback(COL_REASON, &v);
+		if (snmp_varlist_add_variable(&vars, o, SUMMARY_LEN + n,
+		    ASN_OCTET_STR, v.str, v.len) == NULL)
+			ok = 0;
 	}
 	if (ok)
 		return vars;

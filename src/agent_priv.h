@@ -19,12 +19,17 @@
 
 struct ev;
 struct monitor;
+struct target_entry;
 
 /* MAILMON-MIB::mailmonMIB = enterprises.2789.5 (serviceInfo) */
 #define AGENT_ROOT		1, 3, 6, 1, 4, 1, 2789, 5
 #define AGENT_ROOT_LEN		8
-/* the longest OID we produce: entry column + length + 32 name bytes */
-#define AGENT_OID_MAX		(AGENT_ROOT_LEN + 4 + 1 + 32)
+/*
+ * the longest OID we produce: entry column (mailmonTargetSummaryEntry
+ * has 5 sub-identifiers below the root) + length + 32 name bytes + the
+ * target index of mailmonTargetTable
+ */
+#define AGENT_OID_MAX		(AGENT_ROOT_LEN + 5 + 1 + 32 + 1)
 
 /* column numbers of mailmonProbeEntry (MAILMON-MIB) */
 enum agent_col {
@@ -60,6 +65,35 @@ enum agent_col {
 	COL_CHECKS,
 	COL_FAILURES,
 	COL_LAST
+};
+
+/* column numbers of mailmonTargetEntry (MAILMON-MIB) */
+enum agent_tcol {
+	TCOL_INDEX = 1,		/* index, not-accessible */
+	TCOL_EXCHANGE,
+	TCOL_PREFERENCE,
+	TCOL_ORIGIN,
+	TCOL_ALIAS,
+	TCOL_FAMILY,
+	TCOL_ADDRTYPE,
+	TCOL_ADDRESS,
+	TCOL_ADDRTEXT,
+	TCOL_STATUS,
+	TCOL_FAILCLASS,
+	TCOL_REASON,
+	TCOL_REPLYCODE,
+	TCOL_LATENCY,
+	TCOL_CERTDAYS,
+	TCOL_LAST
+};
+
+/* column numbers of mailmonTargetSummaryEntry (MAILMON-MIB) */
+enum agent_sumcol {
+	SUMCOL_DNS = 1,
+	SUMCOL_TARGETS,
+	SUMCOL_FAILING,
+	SUMCOL_FAILED,
+	SUMCOL_LAST
 };
 
 /* scalars, by their "magic" in the variable table */
@@ -119,6 +153,38 @@ int	 agent_running(void);
 /* table TimeStamp and the wall clock of the last master restart */
 void	 agent_set_clock(uint32_t table_ticks, time_t table_wall,
 	    time_t restart);
+
+/* agent_targets.c's variable table: kinds of its variables */
+enum agent_tv_kind {
+	TV_TARGET = 0,		/* a column of mailmonTargetTable */
+	TV_COUNT,		/* mailmonTargetCount */
+	TV_SUMMARY		/* a column of mailmonTargetSummaryTable */
+};
+
+struct agent_tvar {
+	enum agent_tv_kind kind;
+	int		 col;
+	size_t		 len;		/* of sub, below mailmonMIB */
+	oid		 sub[5];
+};
+
+extern const struct agent_tvar	 agent_tvars[];
+extern const size_t		 agent_ntvars;
+
+/*
+ * agent_targets.c: mailmonTargetTable, mailmonTargetCount and
+ * mailmonTargetSummaryTable, all after agent.c's objects in OID order.
+ * Same conventions as agent_get()/agent_getnext() above.
+ */
+int	 agent_targets_get(const struct agent_rows *, const oid *name,
+	    size_t len, struct agent_value *);
+int	 agent_targets_getnext(const struct agent_rows *, const oid *name,
+	    size_t len, oid *out, size_t *outlen, struct agent_value *);
+/* one cell; -1 when it has no instance */
+int	 agent_target_value(int col, const struct monitor *,
+	    const struct target_entry *, struct agent_value *);
+int	 agent_target_summary_value(int col, const struct monitor *,
+	    struct agent_value *);
 
 /* agent_loop.c: Net-SNMP fds and alarms inside the ev loop */
 int	 agent_loop_init(struct ev *);

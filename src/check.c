@@ -10,6 +10,7 @@
 #include "check.h"
 #include "delivery.h"
 #include "ev.h"
+#include "mx.h"
 #include "probe.h"
 #include "util.h"
 
@@ -19,6 +20,7 @@ struct check {
 	void			*arg;
 	struct probe		*probe;		/* a plain check */
 	struct delivery		*dlv;		/* a delivery round trip */
+	struct mx		*mx;		/* a domain or dual-stack probe */
 	struct ev_timer		*timer;		/* a result from the loop */
 	struct probe_result	 res;
 };
@@ -75,6 +77,13 @@ check_start(struct ev *ev, const struct probe_opts *opts, probe_done_cb cb,
 	c->ev = ev;
 	c->cb = cb;
 	c->arg = arg;
+	if (mx_wanted(opts)) {
+		if ((c->mx = mx_start(ev, opts, check_done, c)) == NULL) {
+			free(c);
+			return NULL;
+		}
+		return c;
+	}
 	if (opts->mode != MODE_DELIVERY) {
 		/* the driver checks the options and reports like a probe */
 		if ((c->probe = probe_start(ev, opts, NULL, check_done,
@@ -112,6 +121,8 @@ check_cancel(struct check *c)
 		probe_cancel(c->probe);
 	if (c->dlv != NULL)
 		delivery_cancel(c->dlv);
+	if (c->mx != NULL)
+		mx_cancel(c->mx);
 	ev_timer_free(c->timer);
 	explicit_bzero(c, sizeof(*c));
 	free(c);

@@ -3,7 +3,8 @@
  *
  * A check is one plain probe (one connection, probe.h) or a composition
  * of probes: the delivery round trip (a submission probe, then mailbox
- * probes, delivery.h).  mailprobe and the scheduler start checks; this
+ * probes, delivery.h), or a domain or dual-stack probe (a probe per
+ * address, mx.h).  mailprobe and the scheduler start checks; this
  * is the one place that knows which modes compose several probes, so
  * the connection driver never calls up into a composer.
  */

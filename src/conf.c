@@ -4,8 +4,9 @@
  * Two passes: the first reads every line (following includes) and
  * applies the global settings, keeping the probe lines aside; the
  * second turns the probe lines into probe_opts.  So "interval",
- * "timeout" and "retries" are defaults for every probe wherever they
- * appear in the file, and a probe never depends on line order.
+ * "timeout", "retries" and "dns-server" are defaults for every probe
+ * wherever they appear in the file, and a probe never depends on line
+ * order.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "dns.h"
 #include "log.h"
 #include "opts.h"
 #include "secret.h"
@@ -43,7 +45,7 @@ struct parser {
 	int		 depth;
 	/* globals seen, to reject a second setting */
 	int		 set_interval, set_timeout, set_retries;
-	int		 set_ping, set_socket, set_user;
+	int		 set_ping, set_socket, set_user, set_dns;
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -263,7 +265,8 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		if (strcmp(w[0], "interval") == 0 || strcmp(w[0], "timeout") == 0 ||
 		    strcmp(w[0], "retries") == 0 ||
 		    strcmp(w[0], "ping-interval") == 0 ||
-		    strcmp(w[0], "agentx-socket") == 0 || strcmp(w[0], "user") == 0)
+		    strcmp(w[0], "agentx-socket") == 0 || strcmp(w[0], "user") == 0 ||
+		    strcmp(w[0], "dns-server") == 0)
 			conf_error(p, file, line, "%s: expected one value", w[0]);
 		else
 			conf_error(p, file, line, "unknown keyword \"%s\"",
@@ -288,6 +291,14 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		    mm_strlcpy(c->agentx_socket, w[1], sizeof(c->agentx_socket)) >=
 		    sizeof(c->agentx_socket))
 			conf_error(p, file, line, "agentx-socket: bad value");
+	} else if (strcmp(w[0], "dns-server") == 0) {
+		char	 why[128];
+
+		ONCE(set_dns, "dns-server");
+		if (dns_servers_check(w[1], why, sizeof(why)) == -1 ||
+		    mm_strlcpy(c->dns_server, w[1], sizeof(c->dns_server)) >=
+		    sizeof(c->dns_server))
+			conf_error(p, file, line, "dns-server: %s", why);
 	} else if (strcmp(w[0], "user") == 0) {
 		ONCE(set_user, "user");
 		if (w[1][0] == '\0' ||
@@ -432,7 +443,7 @@ build_probe(struct parser *p, const struct pline *pl)
 		}
 	if (probe_mode_word(pl->words[2], &mode) == -1) {
 		conf_error(p, pl->file, pl->line, "probe %s: unknown mode "
-		    "\"%s\" (smtp, pop3, imap, tcp, delivery, relay)",
+		    "\"%s\" (smtp, pop3, imap, tcp, delivery, relay, mx)",
 		    name, shown(pl->words[2], b, 21));
 		return;
 	}
@@ -456,8 +467,10 @@ build_probe(struct parser *p, const struct pline *pl)
 	probe_opts_init(&cp->opts);
 	mm_strlcpy(cp->opts.name, name, sizeof(cp->opts.name));
 	cp->opts.mode = mode;
-	/* the file's default; a --timeout on the line overrides it */
+	/* the file's defaults; --timeout, --dns-server on the line win */
 	cp->opts.timeout_ms = c->timeout_s * 1000;
+	mm_strlcpy(cp->opts.dns_server, c->dns_server,
+	    sizeof(cp->opts.dns_server));
 	memset(&line, 0, sizeof(line));
 	line.basedir = pl->file;
 	err[0] = '\0';

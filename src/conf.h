@@ -45,6 +45,8 @@ struct conf {
 	int			 ping_interval;
 	char			 agentx_socket[CONF_PATH_MAX];	/* "" = default */
 	char			 user[CONF_USER_MAX];		/* "" = none */
+	/* resolver of every probe without its own --dns-server; "" = system */
+	char			 dns_server[PROBE_STR_MAX];
 
 	struct conf_probe	*probes;	/* in file order */
 	size_t			 nprobes;

@@ -20,7 +20,7 @@ static const char *const token_name[LT_LAST] = {
 	[LT_NONE] = "", [LT_PROBE] = "probe", [LT_SMTP] = "smtp",
 	[LT_POP3] = "pop3", [LT_IMAP] = "imap", [LT_TCP] = "tcp",
 	[LT_IO] = "io", [LT_TLS] = "tls", [LT_DNS] = "dns", [LT_EV] = "ev",
-	[LT_DELIVERY] = "delivery", [LT_SCHED] = "sched",
+	[LT_DELIVERY] = "delivery", [LT_MX] = "mx", [LT_SCHED] = "sched",
 	[LT_CONFIG] = "config", [LT_AGENT] = "agent",
 };
 static const char *log_progname = "mailmon";

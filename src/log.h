@@ -37,6 +37,7 @@ enum log_token {
 	LT_DNS,
 	LT_EV,		/* the event loop */
 	LT_DELIVERY,	/* the delivery round trip */
+	LT_MX,		/* domain and dual-stack probes */
 	LT_SCHED,	/* mailmond's schedule */
 	LT_CONFIG,	/* mailmond.conf */
 	LT_AGENT,	/* AgentX and Net-SNMP */

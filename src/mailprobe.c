@@ -21,15 +21,17 @@
 #include "output.h"
 #include "probe_opts.h"
 #include "secret.h"
+#include "target.h"
 
 /* debug tokens of the dialogue trace for a single -v */
-#define TRACE_TOKENS	"probe,smtp,pop3,imap,tcp,tls,delivery"
+#define TRACE_TOKENS	"probe,smtp,pop3,imap,tcp,tls,delivery,mx"
 /* grace after the probe's own deadline before the watchdog fires */
 #define WATCHDOG_GRACE_S	5
 
 struct run {
 	struct ev		*ev;
 	struct probe_result	 res;
+	struct target_list	*targets;	/* our copy of res.targets */
 	int			 done;
 };
 
@@ -42,6 +44,12 @@ done_cb(const struct probe_result *r, void *arg)
 	struct run	*run = arg;
 
 	run->res = *r;
+	/* the targets are the engine's until we return: keep a copy */
+	run->res.targets = NULL;
+	if (r->targets != NULL && run->targets != NULL) {
+		*run->targets = *r->targets;
+		run->res.targets = run->targets;
+	}
 	run->done = 1;
 	ev_break(run->ev);
 }
@@ -79,7 +87,9 @@ main(int argc, char **argv)
 	struct opts_cli		 cli;
 	struct run		 run;
 	enum opts_personality	 pers;
-	char			 err[256], out[OUTPUT_MAX];
+	char			 err[256];
+	static char		 out[OUTPUT_MAX];
+	int			 started;
 	const char		*b;
 	unsigned		 secs;
 	int			 rc;
@@ -139,9 +149,15 @@ main(int argc, char **argv)
 		explicit_bzero(&o, sizeof(o));
 		return unknown(cli.label, cli.json, "cannot create event loop");
 	}
-	if (check_start(run.ev, &o, done_cb, &run) == NULL) {
+	/* room for a domain probe's targets, copied from the callback */
+	if ((run.targets = malloc(sizeof(*run.targets))) == NULL)
+		started = 0;
+	else
+		started = check_start(run.ev, &o, done_cb, &run) != NULL;
+	if (!started) {
 		explicit_bzero(&o, sizeof(o));
 		ev_free(run.ev);
+		free(run.targets);
 		return unknown(cli.label, cli.json, "cannot start the probe");
 	}
 	/*
@@ -167,6 +183,7 @@ main(int argc, char **argv)
 	alarm(0);
 	if (!run.done) {
 		explicit_bzero(&o, sizeof(o));
+		free(run.targets);
 		return unknown(cli.label, cli.json,
 		    "event loop ended without a result");
 	}
@@ -180,6 +197,7 @@ main(int argc, char **argv)
 	rc = (unsigned)run.res.status <= STATUS_UNKNOWN ?
 	    (int)run.res.status : STATUS_UNKNOWN;
 	explicit_bzero(&o, sizeof(o));
+	free(run.targets);
 	if (fflush(stdout) == EOF)
 		return STATUS_UNKNOWN;
 	return rc;

@@ -15,13 +15,14 @@
 
 struct check;
 struct ev_timer;
+struct target_table;
 
 struct monitor {
 	struct probe_opts	 opts;		/* as configured (secrets inside) */
 	int			 interval_s;
 	int			 retries;	/* failures before hard DOWN */
 
-	/* last completed check */
+	/* last completed check (last.targets is always NULL) */
 	struct probe_result	 last;
 	int			 have_result;
 	time_t			 last_check;	/* wall clock of last result */
@@ -38,6 +39,13 @@ struct monitor {
 
 	uint64_t		 checks;
 	uint64_t		 failures;
+
+	/*
+	 * Domain and dual-stack probes: the targets of the latest check
+	 * with their stable indexes (target.h); NULL for other probes and
+	 * before the first result.
+	 */
+	struct target_table	*targets;
 
 	/* scheduler internals */
 	struct check		*running;

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns.h"
 #include "opts_priv.h"
 #include "util.h"
 
@@ -44,6 +45,7 @@
 #define DL	opts_apply_delivery
 #define FR	opts_apply_front
 #define DM	opts_apply_daemon
+#define TG	opts_apply_targets
 
 /* mailprobe's long options and mailmond.conf's probe-line words */
 static const struct optdef core[] = {
@@ -98,6 +100,12 @@ static const struct optdef core[] = {
 	{ 0, "delivery-warning", 1, O_DELIV_WARN, G_MP, DL, 0 },
 	{ 0, "delivery-critical", 1, O_DELIV_CRIT, G_MP, DL, 0 },
 	{ 0, "delivery-deadline", 1, O_DELIV_DEADLINE, G_MP, DL, 0 },
+	{ 0, "domain", 1, O_DOMAIN, G_MP, TG, 0 },
+	{ 0, "family", 1, O_FAMILY, G_MP, TG, 0 },
+	{ 0, "mx-policy", 1, O_MX_POLICY, G_MP, TG, 0 },
+	{ 0, "max-mx", 1, O_MAX_MX, G_MP, TG, 0 },
+	{ 0, "max-addresses", 1, O_MAX_ADDR, G_MP, TG, 0 },
+	{ 0, "dns-server", 1, O_DNS_SERVER, G_MP, TG, 0 },
 	{ 0, "json", 0, O_JSON, G_MP, FR, 0 },
 	{ 0, "verbose", 0, O_VERBOSE, G_MP, FR, 0 },
 	{ 0, "help", 0, O_HELP, G_MP, FR, 0 },
@@ -145,36 +153,11 @@ cli_only(const char *name, size_t len)
 
 static int	 is_loopback(const char *host);
 
-enum opts_rc
-opts_fail(struct pstate *ps, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (ps->err != NULL && ps->errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return OPTS_ERROR;
-}
-
-int
-opts_bad(struct pstate *ps, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (ps->err != NULL && ps->errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 int
 opts_is_smtp_mode(enum probe_mode m)
 {
-	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY;
+	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY ||
+	    m == MODE_MX;
 }
 
 /* lookup: the command line's rows first, then the core's */
@@ -234,7 +217,7 @@ opts_apply_target(struct pstate *ps, const struct optdef *d,
 	case O_MODE:
 		if (probe_mode_word(val, &o->mode) == -1)
 			return opts_bad(ps, "%s: unknown mode '%s' (smtp, "
-			    "pop3, imap, tcp, delivery, relay)", opt, val);
+			    "pop3, imap, tcp, delivery, relay, mx)", opt, val);
 		ps->mode_set = 1;
 		return 0;
 	case O_NAME:
@@ -242,15 +225,18 @@ opts_apply_target(struct pstate *ps, const struct optdef *d,
 	case O_HOST:
 		if (val[0] == '\0')
 			return opts_bad(ps, "%s: empty host name", opt);
+		ps->host_set = 1;
 		return opts_setstr(ps, opt, o->host, sizeof(o->host), val);
 	case O_PORT:
 		ps->port_set = 1;
 		return opts_port(ps, opt, val, &o->port);
 	case O_IPV4:
 		o->family = AF_INET;
+		o->family_both = 0;
 		return 0;
 	case O_IPV6:
 		o->family = AF_INET6;
+		o->family_both = 0;
 		return 0;
 	default:
 		return opts_bad(ps, "%s: not a target option", opt);
@@ -539,6 +525,77 @@ opts_apply_delivery(struct pstate *ps, const struct optdef *d,
 		return 0;
 	default:
 		return opts_bad(ps, "%s: not a delivery option", opt);
+	}
+}
+
+/* an option of domain and dual-stack probes only, for the message */
+static void
+targets_opt(struct pstate *ps, const char *opt)
+{
+	if (ps->targets_opt[0] == '\0')
+		mm_strlcpy(ps->targets_opt, opt, sizeof(ps->targets_opt));
+}
+
+int
+opts_apply_targets(struct pstate *ps, const struct optdef *d,
+    const char *opt, char *val)
+{
+	struct probe_opts	*o = ps->o;
+	char			 why[PROBE_REASON_MAX];
+	long long		 n;
+
+	switch (d->id) {
+	case O_DOMAIN:
+		if (val[0] == '\0')
+			return opts_bad(ps, "%s: empty domain", opt);
+		ps->domain_set = 1;
+		return opts_setstr(ps, opt, o->host, sizeof(o->host), val);
+	case O_FAMILY:
+		o->family_both = 0;
+		if (strcasecmp(val, "both") == 0) {
+			o->family = AF_UNSPEC;
+			o->family_both = 1;
+		} else if (strcasecmp(val, "any") == 0)
+			o->family = AF_UNSPEC;
+		else if (strcasecmp(val, "ipv4") == 0 || strcmp(val, "4") == 0)
+			o->family = AF_INET;
+		else if (strcasecmp(val, "ipv6") == 0 || strcmp(val, "6") == 0)
+			o->family = AF_INET6;
+		else
+			return opts_bad(ps, "%s: '%s' is not one of any, both, "
+			    "ipv4, ipv6", opt, val);
+		return 0;
+	case O_MX_POLICY:
+		targets_opt(ps, opt);
+		if (strcasecmp(val, "all") == 0)
+			o->mx_policy = MXP_ALL;
+		else if (strcasecmp(val, "any") == 0)
+			o->mx_policy = MXP_ANY;
+		else
+			return opts_bad(ps, "%s: '%s' is not one of all, any",
+			    opt, val);
+		return 0;
+	case O_MAX_MX:
+		targets_opt(ps, opt);
+		if (opts_int(ps, opt, val, 1, PROBE_MX_MAX, &n) == -1)
+			return -1;
+		o->max_mx = (int)n;
+		return 0;
+	case O_MAX_ADDR:
+		targets_opt(ps, opt);
+		if (opts_int(ps, opt, val, 1, PROBE_ADDR_MAX, &n) == -1)
+			return -1;
+		o->max_addr = (int)n;
+		return 0;
+	case O_DNS_SERVER:
+		if (opts_setstr(ps, opt, o->dns_server, sizeof(o->dns_server),
+		    val) == -1)
+			return -1;
+		if (dns_servers_check(val, why, sizeof(why)) == -1)
+			return opts_bad(ps, "%s: %s", opt, why);
+		return 0;
+	default:
+		return opts_bad(ps, "%s: not a target option", opt);
 	}
 }
 
@@ -847,6 +904,18 @@ finish(struct pstate *ps)
 	int			 i;
 	enum opts_rc		 rc;
 
+	if (o->mode == MODE_MX && ps->host_set)
+		return opts_fail(ps, "%s: an mx probe takes the mail domain "
+		    "with --domain", ps->g == NULL ? "--host" : "-H/--host");
+	if (o->mode == MODE_MX && !ps->domain_set)
+		return opts_fail(ps, "--domain: no mail domain given");
+	if (o->mode != MODE_MX && ps->domain_set)
+		return opts_fail(ps, "--domain: only for mx probes (the host "
+		    "is --host)");
+	if (ps->targets_opt[0] != '\0' && o->mode != MODE_MX &&
+	    !o->family_both)
+		return opts_fail(ps, "%s: only for mx probes and --family "
+		    "both", ps->targets_opt);
 	if (o->host[0] == '\0')
 		return opts_fail(ps, "%s: no host given", ps->g == NULL ?
 		    "--host" : ps->pers == PERS_MAILPROBE ? "-H/--host" :

@@ -240,7 +240,7 @@ finish_mailprobe(struct pstate *ps)
 {
 	if (!ps->mode_set)
 		return opts_fail(ps, "no mode given (smtp, pop3, imap, tcp, "
-		    "delivery, relay)");
+		    "delivery, relay, mx)");
 	/* the service word stays the mode's: POP3, IMAP */
 	set_label(ps);
 	if ((ps->o->mode == MODE_POP3 || ps->o->mode == MODE_IMAP) &&
@@ -330,7 +330,7 @@ opts_parse(struct probe_opts *o, struct opts_cli *cli_out,
 		if ((first = mailprobe_mode(ps, argc, argv)) == -1) {
 			set_label(ps);
 			rc = opts_fail(ps, "unknown mode '%s' (smtp, pop3, "
-			    "imap, tcp, delivery, relay)", argv[1]);
+			    "imap, tcp, delivery, relay, mx)", argv[1]);
 			goto out;
 		}
 		ps->g = opts_is_smtp_mode(o->mode) ? &g_mailprobe_smtp :
@@ -357,6 +357,7 @@ out:
 
 static const char usage_mailprobe[] =
 "usage: mailprobe smtp|pop3|imap|tcp|delivery|relay -H host [options]\n"
+"       mailprobe mx --domain DOMAIN [options]\n"
 "\n"
 "  -H, --host NAME        server to probe (required)\n"
 "  -p, --port N           port (default: by mode and TLS)\n"
@@ -378,6 +379,10 @@ static const char usage_mailprobe[] =
 "  --mbox-tls none|starttls|tls --mbox-user U --mbox-password-file F\n"
 "  --delivery-warning S --delivery-critical S --delivery-deadline S\n"
 "  --relay-auth-check     --json     -v (trace; -v -v: everything)\n"
+"  --domain D             mx: probe every address of every MX of D\n"
+"  --family any|both|ipv4|ipv6   both: each family of the host\n"
+"  --mx-policy all|any  --max-mx N  --max-addresses N\n"
+"  --dns-server ADDR[:PORT][,...]  resolver to ask (default: the system's)\n"
 "  -h, --help             -V, --version\n"
 "\n"
 "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.  See mailprobe(1).\n";

@@ -44,7 +44,8 @@ enum oid {
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_RELAY_AUTH, O_MBOX_PROTO,
 	O_MBOX_HOST, O_MBOX_PORT, O_MBOX_TLS, O_MBOX_USER, O_MBOX_PASSWORD,
 	O_MBOX_PASSWORD_FILE, O_DELIV_WARN, O_DELIV_CRIT, O_DELIV_DEADLINE,
-	O_INTERVAL, O_RETRIES
+	O_INTERVAL, O_RETRIES, O_DOMAIN, O_FAMILY, O_MX_POLICY, O_MAX_MX,
+	O_MAX_ADDR, O_DNS_SERVER
 };
 
 struct pstate;
@@ -100,6 +101,9 @@ struct pstate {
 	int			 positional_host;
 	int			 mbox_used;	/* any --mbox-* / --delivery-* */
 	char			 mbox_opt[48];	/* its name, for the message */
+	int			 host_set;	/* -H/--host given */
+	int			 domain_set;	/* --domain given */
+	char			 targets_opt[48];	/* a --mx-policy/--max-* */
 	int			 nexpect;
 	char			 expects[MAX_EXPECTS][PROBE_STR_MAX];
 	int			 nresp;
@@ -164,6 +168,7 @@ OPTS_APPLY(smtp);	/* HELO, LMTP, MAIL FROM, RCPT TO, -C/-R */
 OPTS_APPLY(login);	/* AUTH, user, password, password file */
 OPTS_APPLY(dialogue);	/* send/expect/quit and their states */
 OPTS_APPLY(delivery);	/* the mailbox leg */
+OPTS_APPLY(targets);	/* domain and dual-stack probes, the resolver */
 OPTS_APPLY(front);	/* --json, -v, -h, -V */
 OPTS_APPLY(daemon);	/* mailmond's per-probe --interval, --retries */
 

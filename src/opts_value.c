@@ -18,6 +18,32 @@
 #include "secret.h"
 #include "util.h"
 
+enum opts_rc
+opts_fail(struct pstate *ps, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (ps->err != NULL && ps->errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err, ps->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return OPTS_ERROR;
+}
+
+int
+opts_bad(struct pstate *ps, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (ps->err != NULL && ps->errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err, ps->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 int
 opts_setstr(struct pstate *ps, const char *opt, char *dst, size_t dstsize,
     const char *val)

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 
 #include "output.h"
 #include "probe_opts.h"
+#include "target.h"
 #include "util.h"
 
 struct wbuf {
@@ -214,6 +217,15 @@ output_nagios_ex(char *buf, size_t len, const char *label, int flags,
 	}
 	if (r->cert_days != CERT_DAYS_NONE)
 		w_printf(&w, " cert_days=%d", r->cert_days);
+	if (r->targets != NULL) {
+		size_t	 i, bad = 0;
+
+		for (i = 0; i < r->targets->n; i++)
+			if (r->targets->t[i].status != STATUS_OK)
+				bad++;
+		w_printf(&w, " targets=%zu;;;0 targets_failing=%zu;;;0",
+		    r->targets->n, bad);
+	}
 	return w_done(&w);
 }
 
@@ -325,6 +337,64 @@ w_jtext(struct wbuf *w, const char *s, const struct probe_opts *o)
 	w_jstr(w, text);
 }
 
+/* "dns": ..., "targets": [{...}, ...] of a domain or dual-stack probe */
+static void
+w_targets(struct wbuf *w, const struct target_list *l,
+    const struct probe_opts *o)
+{
+	const struct target_result	*t;
+	size_t				 i;
+	const char			*fam;
+
+	w_key(w, "dns", 0);
+	w_jstr(w, target_dns_name(l->dns));
+	w_key(w, "targets", 0);
+	w_putc(w, '[');
+	for (i = 0; i < l->n; i++) {
+		t = &l->t[i];
+		if (i > 0)
+			w_printf(w, ", ");
+		w_putc(w, '{');
+		w_key(w, "exchange", 1);
+		w_jtext(w, t->exchange, o);
+		w_key(w, "preference", 0);
+		w_printf(w, "%u", (unsigned)t->pref);
+		w_key(w, "origin", 0);
+		w_jstr(w, target_origin_name(t->origin));
+		w_key(w, "alias", 0);
+		w_printf(w, "%s", t->alias ? "true" : "false");
+		w_key(w, "family", 0);
+		fam = t->family == AF_INET ? "ipv4" : t->family == AF_INET6 ?
+		    "ipv6" : NULL;
+		if (fam == NULL)
+			w_printf(w, "null");
+		else
+			w_jstr(w, fam);
+		w_key(w, "address", 0);
+		w_jtext(w, t->address, o);
+		w_key(w, "status", 0);
+		w_jstr(w, probe_status_name(t->status));
+		w_key(w, "fail", 0);
+		w_jstr(w, probe_fail_name(t->fail));
+		w_key(w, "reason", 0);
+		w_jtext(w, t->reason, o);
+		w_key(w, "reply_code", 0);
+		w_printf(w, "%d", t->reply_code);
+		w_key(w, "latency_us", 0);
+		if (t->latency_us < 0)
+			w_printf(w, "null");
+		else
+			w_printf(w, "%" PRId64, t->latency_us);
+		w_key(w, "cert_days", 0);
+		if (t->cert_days == CERT_DAYS_NONE)
+			w_printf(w, "null");
+		else
+			w_printf(w, "%d", t->cert_days);
+		w_putc(w, '}');
+	}
+	w_putc(w, ']');
+}
+
 int
 output_json(char *buf, size_t len, const struct probe_opts *o,
     const struct probe_result *r)
@@ -379,6 +449,9 @@ output_json(char *buf, size_t len, const struct probe_opts *o,
 		else
 			w_printf(&w, "%" PRId64, r->t[ph]);
 	}
-	w_printf(&w, "}}");
+	w_putc(&w, '}');
+	if (r->targets != NULL)
+		w_targets(&w, r->targets, o);
+	w_putc(&w, '}');
 	return w_done(&w);
 }

@@ -13,7 +13,8 @@
 
 #include "probe_opts.h"
 
-#define OUTPUT_MAX	8192	/* always enough for either format */
+/* always enough for either format, a domain probe's 64 targets too */
+#define OUTPUT_MAX	65536
 
 /* output_nagios_ex() flags */
 #define OUTPUT_HIDE	0x01	/* no server text (check_tcp -j) */
@@ -29,7 +30,10 @@ int	 output_nagios(char *buf, size_t len, const struct probe_opts *,
 int	 output_nagios_ex(char *buf, size_t len, const char *label,
 	    int flags, const struct probe_opts *, const struct probe_result *);
 
-/* one JSON object, no line end; 0 or -1 as above */
+/*
+ * One JSON object, no line end; 0 or -1 as above.  A domain or
+ * dual-stack result (r->targets set) adds "dns" and "targets".
+ */
 int	 output_json(char *buf, size_t len, const struct probe_opts *,
 	    const struct probe_result *);
 

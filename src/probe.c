@@ -24,6 +24,7 @@
 
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <regex.h>
@@ -637,6 +638,7 @@ probe_ops(enum probe_mode m)
 	case MODE_SMTP:
 	case MODE_RELAY:
 	case MODE_DELIVERY:
+	case MODE_MX:
 		return &smtp_ops;
 	case MODE_POP3:
 		return &pop3_ops;
@@ -652,6 +654,7 @@ probe_start(struct ev *ev, const struct probe_opts *opts,
     const struct probe_leg *leg, probe_done_cb cb, void *arg)
 {
 	struct probe	*p;
+	struct dns_query q;
 	char		 err[PROBE_REASON_MAX];
 	int		 ok;
 
@@ -682,6 +685,12 @@ probe_start(struct ev *ev, const struct probe_opts *opts,
 		p->u.ps.accepted = leg->accepted;
 	}
 
+	if (ok && (p->opts.mode == MODE_MX || p->opts.family_both)) {
+		/* one connection here; the fan-out is mx.c's (mx_start) */
+		mm_strlcpy(err, "domain and dual-stack probes run through "
+		    "mx_start()", sizeof(err));
+		ok = 0;
+	}
 	if (!ok) {
 		probe_fail(p, FAIL_CONFIG, "%s", err);
 		ev_timer_at(p->timer, p->t0);	/* report from the loop */
@@ -705,8 +714,14 @@ probe_start(struct ev *ev, const struct probe_opts *opts,
 	}
 	probe_set_state(p, PS_DNS);
 	probe_arm(p);
-	if ((p->dns = dns_resolve(ev, p->opts.host, p->opts.port,
-	    p->opts.family, probe_dns_cb, p)) == NULL) {
+	memset(&q, 0, sizeof(q));
+	q.host = p->opts.host;
+	q.port = p->opts.port;
+	q.family = p->opts.family;
+	q.servers = p->opts.dns_server;
+	/* c-ares gives up within the probe's deadline, not after 75 s */
+	q.budget_ms = p->opts.timeout_ms;
+	if ((p->dns = dns_lookup(ev, &q, probe_dns_cb, p)) == NULL) {
 		probe_fail(p, FAIL_INTERNAL, "out of memory");
 		probe_set_state(p, PS_DONE);
 		ev_timer_at(p->timer, p->t0);

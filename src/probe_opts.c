@@ -8,12 +8,16 @@
 
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "dns.h"
 #include "probe_opts.h"
+#include "util.h"
 
 #define TIMEOUT_DEFAULT_MS		10000
 #define DELIVERY_DEADLINE_DEFAULT_MS	60000
@@ -43,6 +47,7 @@ probe_default_port(enum probe_mode m, enum tls_mode t)
 	case MODE_SMTP:
 	case MODE_RELAY:
 	case MODE_DELIVERY:
+	case MODE_MX:
 		return implicit ? 465 : 25;
 	case MODE_POP3:
 		return implicit ? 995 : 110;
@@ -89,7 +94,63 @@ opts_err(char *err, size_t errlen, const char *fmt, ...)
 static int
 is_smtp_mode(enum probe_mode m)
 {
-	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY;
+	return m == MODE_SMTP || m == MODE_RELAY || m == MODE_DELIVERY ||
+	    m == MODE_MX;
+}
+
+static int
+is_literal(const char *host)
+{
+	unsigned char	 a[16];
+	char		 h[PROBE_HOST_MAX];
+	size_t		 n = strlen(host);
+
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = '\0';
+	} else
+		mm_strlcpy(h, host, sizeof(h));
+	return inet_pton(AF_INET, h, a) == 1 || inet_pton(AF_INET6, h, a) == 1;
+}
+
+/* the settings of domain and dual-stack probes, and the resolver */
+static int
+targets_finish(struct probe_opts *o, char *err, size_t errlen)
+{
+	char	 why[PROBE_REASON_MAX];
+
+	if (o->dns_server[0] != '\0' &&
+	    dns_servers_check(o->dns_server, why, sizeof(why)) == -1)
+		return opts_err(err, errlen, "%s", why);
+	if ((unsigned)o->mx_policy >= MXP_LAST)
+		return opts_err(err, errlen, "unknown MX policy");
+	if (o->max_mx == 0)
+		o->max_mx = PROBE_MX_DEFAULT;
+	if (o->max_addr == 0)
+		o->max_addr = PROBE_ADDR_DEFAULT;
+	if (o->max_mx < 1 || o->max_mx > PROBE_MX_MAX)
+		return opts_err(err, errlen, "at most %d exchanges",
+		    PROBE_MX_MAX);
+	if (o->max_addr < 1 || o->max_addr > PROBE_ADDR_MAX)
+		return opts_err(err, errlen, "at most %d addresses per "
+		    "exchange", PROBE_ADDR_MAX);
+	/* an exchange may add a row for a failed lookup of one family */
+	if (o->max_mx * (o->max_addr + 1) > PROBE_TARGETS_MAX)
+		return opts_err(err, errlen, "too many targets: exchanges x "
+		    "(addresses + 1) must stay within %d", PROBE_TARGETS_MAX);
+	if (o->family_both && o->family != AF_UNSPEC)
+		return opts_err(err, errlen,
+		    "--family both conflicts with IPv4 or IPv6 only");
+	if (o->family_both && o->mode == MODE_DELIVERY)
+		return opts_err(err, errlen,
+		    "--family both is not for delivery probes");
+	if (o->family_both && o->mode != MODE_MX && is_literal(o->host))
+		return opts_err(err, errlen,
+		    "--family both needs a host name, not an address");
+	if (o->mode == MODE_MX && is_literal(o->host))
+		return opts_err(err, errlen,
+		    "an mx probe needs a domain name, not an address");
+	return 0;
 }
 
 int
@@ -164,6 +225,8 @@ probe_opts_finish(struct probe_opts *o, char *err, size_t errlen)
 	if (login && o->tls == TLS_NONE && !o->auth_plaintext)
 		return opts_err(err, errlen, "refusing to send a password "
 		    "without TLS (use STARTTLS or TLS, or allow plaintext)");
+	if (targets_finish(o, err, errlen) == -1)
+		return -1;
 	if (o->mode == MODE_RELAY && o->relay_auth_check &&
 	    o->auth == AUTH_NONE)
 		return opts_err(err, errlen,

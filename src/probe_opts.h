@@ -15,6 +15,8 @@
 
 #include "taxonomy.h"
 
+struct target_list;
+
 #define PROBE_REASON_MAX	128
 #define PROBE_TEXT_MAX		256	/* last reply text, sanitised */
 #define PROBE_NAME_MAX		32
@@ -22,6 +24,22 @@
 #define PROBE_MAX_RCPT		8
 #define PROBE_MAX_CMDS		8
 #define PROBE_STR_MAX		256	/* = SASL_CRED_MAX */
+
+/*
+ * How the targets of a domain (or dual-stack) probe make its status;
+ * see mx_verdict() in mxpolicy.h.
+ */
+enum mx_policy {
+	MXP_ALL = 0,		/* every address must work */
+	MXP_ANY,		/* one working address is enough */
+	MXP_LAST
+};
+
+#define PROBE_TARGETS_MAX	64	/* targets of one composed probe */
+#define PROBE_MX_DEFAULT	5	/* exchanges probed */
+#define PROBE_MX_MAX		16
+#define PROBE_ADDR_DEFAULT	4	/* addresses per exchange */
+#define PROBE_ADDR_MAX		8
 
 /* the mailbox leg of a delivery probe */
 struct probe_mailbox {
@@ -94,6 +112,19 @@ struct probe_opts {
 	/* relay probe */
 	int		 relay_auth_check;	/* also require relay after AUTH */
 
+	/*
+	 * Domain probes (MODE_MX) and dual-stack host probes
+	 * (family_both), run by mx.c: one probe per address.  An mx probe
+	 * keeps its domain in host.
+	 */
+	int		 family_both;		/* --family both */
+	enum mx_policy	 mx_policy;
+	int		 max_mx;		/* exchanges probed, 0 = default */
+	int		 max_addr;		/* addresses per exchange, 0 = default */
+
+	/* resolver: "ADDR[:PORT],..." (dns_servers_check), "" = system */
+	char		 dns_server[PROBE_STR_MAX];
+
 	int		 verbose;		/* trace the dialogue to the log */
 };
 
@@ -110,6 +141,12 @@ struct probe_result {
 	char		 tls_cipher[64];
 	char		 address[64];			/* numeric address used */
 	char		 token[64];			/* delivery: last token seen */
+	/*
+	 * Domain and dual-stack probes: one entry per target (target.h).
+	 * Valid only while the done callback runs; NULL for other probes.
+	 * A copy of the result kept beyond the callback must not use it.
+	 */
+	const struct target_list *targets;
 };
 
 typedef void (*probe_done_cb)(const struct probe_result *, void *arg);

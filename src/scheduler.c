@@ -21,6 +21,7 @@
 #include "log.h"
 #include "check.h"
 #include "scheduler.h"
+#include "target.h"
 #include "util.h"
 
 #define USEC	1000000LL
@@ -50,6 +51,7 @@ sched_apply_result(struct monitor *m, const struct probe_result *r, time_t now)
 	int	 first;
 
 	m->last = *r;
+	m->last.targets = NULL;		/* valid in the callback only */
 	m->have_result = 1;
 	m->last_check = now;
 	m->checks++;
@@ -132,13 +134,22 @@ sched_set_ticks(struct sched *s, unsigned long (*ticks)(void))
 	s->ticks = ticks;
 }
 
+/* stop the check under way, whichever kind it is */
+static void
+mon_cancel(struct monitor *m)
+{
+	if (m->running != NULL)
+		check_cancel(m->running);
+	m->running = NULL;
+}
+
 static void
 mon_free(struct mon *mo)
 {
 	if (mo == NULL)
 		return;
-	if (mo->m.running != NULL)
-		check_cancel(mo->m.running);
+	mon_cancel(&mo->m);
+	free(mo->m.targets);
 	if (mo->m.timer != NULL)
 		ev_timer_free(mo->m.timer);
 	explicit_bzero(mo, sizeof(*mo));
@@ -184,6 +195,27 @@ mon_arm_next(struct mon *mo)
 	ev_timer_at(m->timer, next);
 }
 
+/*
+ * The targets of a domain or dual-stack check go into the monitor's
+ * table (stable indexes, see target.h); allocated on the first such
+ * result, so other probes cost nothing.
+ */
+static void
+mon_targets(struct monitor *m, const struct target_list *l)
+{
+	if (l == NULL)
+		return;
+	if (m->targets == NULL) {
+		if ((m->targets = malloc(sizeof(*m->targets))) == NULL) {
+			log_warnx("probe %s: no memory for its targets",
+			    m->opts.name);
+			return;
+		}
+		target_table_init(m->targets);
+	}
+	target_merge(m->targets, l);
+}
+
 static void
 mon_result(struct mon *mo, const struct probe_result *r)
 {
@@ -191,6 +223,8 @@ mon_result(struct mon *mo, const struct probe_result *r)
 	struct sched	*s = mo->s;
 	enum probe_status old = m->state;
 	enum sched_change ch;
+
+	mon_targets(m, r->targets);
 
 	ch = sched_apply_result(m, r, time(NULL));
 	log_debug(LT_SCHED, "probe %s: %s (%s) soft %d/%d hard %s", m->opts.name,
@@ -326,10 +360,10 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 		} else if (!same_conf(&mo->m, &c->probes[i])) {
 			log_info("probe %s: options changed, restarting its "
 			    "schedule", mo->m.opts.name);
-			if (mo->m.running != NULL) {
-				check_cancel(mo->m.running);
-				mo->m.running = NULL;
-			}
+			mon_cancel(&mo->m);
+			/* other targets, maybe: their indexes start afresh */
+			free(mo->m.targets);
+			mo->m.targets = NULL;
 			explicit_bzero(&mo->m.opts, sizeof(mo->m.opts));
 			mo->m.opts = c->probes[i].opts;
 			mo->m.interval_s = c->probes[i].interval_s;

@@ -8,7 +8,7 @@
 #include "taxonomy.h"
 
 static const char *mode_name[MODE_LAST] = {
-	"tcp", "smtp", "pop3", "imap", "delivery", "relay"
+	"tcp", "smtp", "pop3", "imap", "delivery", "relay", "mx"
 };
 
 static const char *status_name[] = {
@@ -78,6 +78,7 @@ static const struct {
 	{ "smtp", MODE_SMTP }, { "pop", MODE_POP3 }, { "pop3", MODE_POP3 },
 	{ "imap", MODE_IMAP }, { "tcp", MODE_TCP },
 	{ "delivery", MODE_DELIVERY }, { "relay", MODE_RELAY },
+	{ "mx", MODE_MX },
 };
 
 const char *

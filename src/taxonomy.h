@@ -18,6 +18,7 @@ enum probe_mode {
 	MODE_IMAP,
 	MODE_DELIVERY,		/* SMTP submit, then find it in a mailbox */
 	MODE_RELAY,		/* open-relay check, never sends DATA */
+	MODE_MX,		/* SMTP to every address of every MX of a domain */
 	MODE_LAST
 };
 

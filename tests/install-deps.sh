@@ -43,6 +43,9 @@ PKGS=(
 	dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	postfix
 	snmpd snmptrapd snmp smitools
+	# DNS server for the domain probe tests (fixtures/unbound.sh); its
+	# system service is kept from starting like the others
+	unbound
 	# SMTP test client; its TLS/IPv6 modules are only Recommends
 	swaks libnet-ssleay-perl libio-socket-inet6-perl
 	# peer comparisons: check_smtp/pop/imap/simap/spop (-basic), check_snmp (-standard)
@@ -91,7 +94,8 @@ fi
 #    some setups), stop and disable it: only hygiene, the test instances use
 #    other ports.
 if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
-	systemctl disable --now dovecot snmpd snmptrapd postfix >/dev/null 2>&1 || true
+	systemctl disable --now dovecot snmpd snmptrapd postfix unbound \
+		    unbound-resolvconf >/dev/null 2>&1 || true
 fi
 
 # 4. Exim as the second MTA.  exim4-daemon-* and postfix conflict (both are

@@ -5,7 +5,9 @@ Shared by the fake-server suite and the real-server tests, so both speak
 one assertion language:
 
     key=a|b       field (dotted path into nested objects) equals one of the
-                  alternatives; true/false/null are written as in JSON
+                  alternatives; true/false/null are written as in JSON.
+                  A number in the path indexes a list (targets.0.address),
+                  "#" is its length (targets.#=3)
     key=LO..HI    integer in the closed range
     key!=v        field differs from v
     t:phase       timings_us.phase is a non-negative integer
@@ -27,6 +29,14 @@ def check_json(j, rc, asserts):
     def get(path):
         v = j
         for k in path.split("."):
+            if isinstance(v, list):
+                if k == "#":
+                    v = len(v)
+                    continue
+                if not k.isdigit() or int(k) >= len(v):
+                    return "<missing>"
+                v = v[int(k)]
+                continue
             if not isinstance(v, dict) or k not in v:
                 return "<missing>"
             v = v[k]

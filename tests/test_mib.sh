@@ -99,6 +99,15 @@ check_oid mailmonProbeStatus $R.2.3.1.6
 # a string index: length, then the bytes
 check_oid 'mailmonProbeStatus."smtp1"' $R.2.3.1.6.5.115.109.116.112.49
 check_oid mailmonCompliance $R.3.1.1
+# the targets of domain probes: where the other tables are not
+check_oid mailmonTargetTable $R.2.10
+check_oid mailmonTargetEntry $R.2.10.1
+check_oid 'mailmonTargetStatus."mx".3' $R.2.10.1.10.2.109.120.3
+check_oid mailmonTargetCount.0 $R.2.11.1.0
+check_oid mailmonTargetSummaryEntry $R.2.11.2.1
+check_oid mailmonTargetSummaryFailed $R.2.11.2.1.4
+check_oid mailmonTargetGroup $R.3.2.10
+check_oid mailmonTargetCompliance $R.3.1.10
 
 got=$(tr_ -Td MAILMON-MIB::mailmonProbeDown)
 case $got in
@@ -106,6 +115,15 @@ case $got in
 	ok "mailmonProbeDown carries host, previous status, class, reply" ;;
 *) ko "mailmonProbeDown OBJECTS: $got" ;;
 esac
+# the failing targets come last, after every object they had before
+for n in mailmonProbeDown mailmonProbeUp; do
+	got=$(tr_ -Td MAILMON-MIB::$n | tr -d ' \n')
+	case $got in
+	*mailmonProbeLatency,mailmonTargetSummaryFailed\}*)
+		ok "$n ends with mailmonTargetSummaryFailed" ;;
+	*) ko "$n OBJECTS: $got" ;;
+	esac
+done
 
 # ---- 3. the MIB and the code agree -------------------------------------
 # column names from the SEQUENCE, in order; column i must be entry.i
@@ -131,6 +149,24 @@ else
 	ko "enum agent_col has $ncol columns, the MIB $i"
 fi
 
+# the same for mailmonTargetEntry and enum agent_tcol
+cols=$(sed -n '/^MailmonTargetEntry ::= SEQUENCE/,/^}/p' "$MIB" |
+    awk '/mailmonTarget/ { print $1 }')
+i=0
+bad=
+for c in $cols; do
+	i=$((i + 1))
+	got=$(tr_ -On "MAILMON-MIB::$c")
+	[ "$got" = "$R.2.10.1.$i" ] || bad="$bad $c=$got"
+done
+ncol=$(sed -n '/^enum agent_tcol {/,/^[[:space:]]*TCOL_LAST[[:space:]]*$/p' "$srcdir/src/agent_priv.h" |
+    grep -c '^[[:space:]]*TCOL_[A-Z]*[, =]' )
+if [ -z "$bad" ] && [ "$i" -gt 10 ] && [ "$ncol" -eq "$i" ]; then
+	ok "mailmonTargetEntry: $i columns in order, as enum agent_tcol"
+else
+	ko "target columns:$bad (enum agent_tcol: $ncol, MIB: $i)"
+fi
+
 # FAIL_CONNECT_TIMEOUT -> connectTimeout, numbered from 1
 want=$(sed -n '/^enum fail_class {/,/FAIL_LAST/p' "$srcdir/src/taxonomy.h" |
     grep -o '^[[:space:]]*FAIL_[A-Z_]*' | grep -v FAIL_LAST |
@@ -144,6 +180,24 @@ if [ "$(echo $want)" = "$(echo $got)" ] && [ -n "$got" ]; then
 	ok "mailmonProbeFailureClass matches enum fail_class"
 else
 	ko "failure classes: code [$want] MIB [$got]"
+fi
+got=$(tr_ -Td MAILMON-MIB::mailmonTargetFailureClass |
+    sed -n 's/.*INTEGER {\(.*\)}.*/\1/p' | tr -d ' ' | tr ',' ' ')
+if [ "$(echo $want)" = "$(echo $got)" ] && [ -n "$got" ]; then
+	ok "mailmonTargetFailureClass matches enum fail_class"
+else
+	ko "target failure classes: code [$want] MIB [$got]"
+fi
+
+# enum target_dns (TD_NULLMX -> nullMx ...) and mailmonTargetSummaryDns
+want=$(sed -n '/^enum target_dns {/,/TD_LAST/p' "$srcdir/src/target.h" |
+    grep -o '^[[:space:]]*TD_[A-Z_]*' | grep -v TD_LAST | wc -l)
+got=$(tr_ -Td MAILMON-MIB::mailmonTargetSummaryDns |
+    sed -n 's/.*INTEGER {\(.*\)}.*/\1/p' | tr ',' '\n' | grep -c '(')
+if [ "$want" -gt 5 ] && [ "$want" = "$got" ]; then
+	ok "mailmonTargetSummaryDns has the $want values of enum target_dns"
+else
+	ko "summary DNS values: code $want, MIB $got"
 fi
 
 finish

@@ -16,6 +16,7 @@
 
 #include "agent.h"
 #include "monitor.h"
+#include "target.h"
 
 #define ROOT		1, 3, 6, 1, 4, 1, 2789, 5
 #define ENTRY		ROOT, 2, 3, 1
@@ -133,6 +134,96 @@ static struct monitor *fixture[] = {
 static const struct agent_rows rows = { fixture, 5 };
 
 static const oid root[] = { ROOT };
+
+/* ---- targets of domain probes (agent_targets.c) ---- */
+
+#define TENTRY		ROOT, 2, 10, 1
+#define SENTRY		ROOT, 2, 11, 2, 1
+
+static struct target_table tab_a, tab_bb;
+
+static void
+tadd(struct target_list *l, const char *x, uint16_t pref, int fam,
+    const char *addr, const uint8_t *bin, size_t binlen,
+    enum probe_status st, enum fail_class f, const char *why, int64_t lat)
+{
+	struct target_result *t = &l->t[l->n++];
+
+	memset(t, 0, sizeof(*t));
+	strcpy(t->exchange, x);
+	t->pref = pref;
+	t->family = fam;
+	strcpy(t->address, addr);
+	if (binlen > 0)
+		memcpy(t->addr_bin, bin, binlen);
+	t->addr_len = binlen;
+	t->status = st;
+	t->fail = f;
+	strcpy(t->reason, why);
+	t->reply_code = st == STATUS_OK ? 221 : 0;
+	t->latency_us = lat;
+	t->cert_days = st == STATUS_OK ? 42 : CERT_DAYS_NONE;
+}
+
+static int
+setup_targets(void **state)
+{
+	static const uint8_t v4[4] = { 192, 0, 2, 25 };
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x25 };
+	static struct target_list l;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	tadd(&l, "mx1.example.test", 10, AF_INET, "192.0.2.25", v4, 4,
+	    STATUS_OK, FAIL_NONE, "smtp ok", 1500);
+	tadd(&l, "mx1.example.test", 10, AF_INET6, "2001:db8::25", v6, 16,
+	    STATUS_CRITICAL, FAIL_CONNECT_TIMEOUT,
+	    "2001:db8::25: connect timed out", 2000000);
+	tadd(&l, "missing.example.test", 20, AF_UNSPEC, "", NULL, 0,
+	    STATUS_CRITICAL, FAIL_DNS, "no such host (NXDOMAIN)", -1);
+	l.t[2].origin = TO_MX;
+	target_table_init(&tab_a);
+	target_merge(&tab_a, &l);
+	row_a.targets = &tab_a;
+	memset(&l, 0, sizeof(l));
+	l.dns = TD_IMPLICIT;
+	tadd(&l, "relay.example.test", 0, AF_INET, "192.0.2.25", v4, 4,
+	    STATUS_OK, FAIL_NONE, "smtp ok", 900);
+	l.t[0].origin = TO_IMPLICIT;
+	target_table_init(&tab_bb);
+	target_merge(&tab_bb, &l);
+	row_bb.targets = &tab_bb;
+	return 0;
+}
+
+/* entry.col.<index of name>.<target index> */
+static size_t
+tcell(int col, const char *name, oid t, oid *out)
+{
+	static const oid entry[] = { TENTRY };
+	size_t	 n;
+
+	memcpy(out, entry, sizeof(entry));
+	out[OID_LENGTH(entry)] = (oid)col;
+	n = agent_index_oid(name, out + OID_LENGTH(entry) + 1, 40);
+	assert_true(n > 0);
+	out[OID_LENGTH(entry) + 1 + n] = t;
+	return OID_LENGTH(entry) + 2 + n;
+}
+
+/* summary entry.col.<index of name> */
+static size_t
+scell(int col, const char *name, oid *out)
+{
+	static const oid entry[] = { SENTRY };
+	size_t	 n;
+
+	memcpy(out, entry, sizeof(entry));
+	out[OID_LENGTH(entry)] = (oid)col;
+	n = agent_index_oid(name, out + OID_LENGTH(entry) + 1, 40);
+	assert_true(n > 0);
+	return OID_LENGTH(entry) + 1 + n;
+}
 
 /* build OID = entry.col.<index of name> */
 static size_t
@@ -451,9 +542,11 @@ test_getnext_points(void **state)
 	n = cell(COL_LATENCY, "b", from);
 	w = cell(COL_LATENCY, "bb", want);
 	next_is(from, n, want, w);
-	/* last cell of the table, and past our subtree: the end */
+	/* last cell of the table: the target table follows */
 	n = cell(COL_FAILURES, "abc", from);
-	next_is(from, n, NULL, 0);
+	w = tcell(TCOL_EXCHANGE, "a", 1, want);
+	next_is(from, n, want, w);
+	/* past our subtree: the end */
 	next_is(past, OID_LENGTH(past), NULL, 0);
 }
 
@@ -586,7 +679,14 @@ test_notify_build(void **state)
 		assert_int_equal(snmp_oid_compare(vp->name, vp->name_length,
 		    want, w), 0);
 	}
-	assert_null(vp);
+	/* then the failing targets, with the same index */
+	assert_non_null(vp);
+	w = scell(SUMCOL_FAILED, "bb", want);
+	assert_int_equal(snmp_oid_compare(vp->name, vp->name_length, want, w),
+	    0);
+	assert_int_equal(vp->type, ASN_OCTET_STR);
+	assert_int_equal(vp->val_len, 0);	/* bb's one target is ok */
+	assert_null(vp->next_variable);
 	vp = vars->next_variable->next_variable->next_variable;	/* status */
 	assert_int_equal(vp->type, ASN_INTEGER);
 	assert_int_equal(*vp->val.integer, 3);			/* critical */
@@ -601,6 +701,15 @@ test_notify_build(void **state)
 	assert_non_null(vars);
 	assert_int_equal(snmp_oid_compare(vars->val.objid,
 	    vars->val_len / sizeof(oid), up, OID_LENGTH(up)), 0);
+	for (vp = vars; vp->next_variable != NULL; vp = vp->next_variable)
+		;
+	{
+		const char *txt = "mx1.example.test IPv6 2001:db8::25: connect "
+		    "timed out; missing.example.test: no such host (NXDOMAIN)";
+
+		assert_int_equal(vp->val_len, strlen(txt));
+		assert_memory_equal(vp->val.string, txt, vp->val_len);
+	}
 	snmp_free_varbind(vars);
 
 	/* never checked: objects still present, with neutral values */
@@ -609,7 +718,7 @@ test_notify_build(void **state)
 	for (i = 0, vp = vars->next_variable; vp != NULL;
 	    vp = vp->next_variable)
 		i++;
-	assert_int_equal(i, 8);
+	assert_int_equal(i, 9);
 	snmp_free_varbind(vars);
 }
 
@@ -635,6 +744,224 @@ test_notify_queue(void **state)
 	assert_int_equal(agent_notify_queued(), 0);
 }
 
+static void
+test_target_order(void **state)
+{
+	oid	 last[AGENT_OID_MAX];
+	size_t	 i, lastlen;
+	int	 seen[TCOL_LAST] = { 0 }, sseen[SUMCOL_LAST] = { 0 };
+	int	 c;
+
+	(void)state;
+	/* after every object of agent.c */
+	memcpy(last, agent_vars[agent_nvars - 1].sub,
+	    agent_vars[agent_nvars - 1].len * sizeof(oid));
+	lastlen = agent_vars[agent_nvars - 1].len;
+	assert_true(snmp_oid_compare(last, lastlen, agent_tvars[0].sub,
+	    agent_tvars[0].len) < 0);
+	for (i = 1; i < agent_ntvars; i++)
+		assert_true(snmp_oid_compare(agent_tvars[i - 1].sub,
+		    agent_tvars[i - 1].len, agent_tvars[i].sub,
+		    agent_tvars[i].len) < 0);
+	for (i = 0; i < agent_ntvars; i++) {
+		const struct agent_tvar *v = &agent_tvars[i];
+
+		assert_int_equal(v->sub[0], 2);
+		switch (v->kind) {
+		case TV_TARGET:
+			/* mailmonTargetEntry = mailmonObjects 10 1 */
+			assert_int_equal(v->len, 4);
+			assert_int_equal(v->sub[1], 10);
+			assert_int_equal(v->sub[2], 1);
+			assert_int_equal(v->sub[3], v->col);
+			assert_true(v->col > TCOL_INDEX && v->col < TCOL_LAST);
+			seen[v->col]++;
+			break;
+		case TV_COUNT:
+			assert_int_equal(v->len, 3);
+			assert_int_equal(v->sub[1], 11);
+			assert_int_equal(v->sub[2], 1);
+			break;
+		case TV_SUMMARY:
+			/* mailmonTargetSummaryEntry = mailmonObjects 11 2 1 */
+			assert_int_equal(v->len, 5);
+			assert_int_equal(v->sub[1], 11);
+			assert_int_equal(v->sub[2], 2);
+			assert_int_equal(v->sub[3], 1);
+			assert_int_equal(v->sub[4], v->col);
+			sseen[v->col]++;
+			break;
+		}
+	}
+	assert_int_equal(seen[TCOL_INDEX], 0);
+	for (c = TCOL_EXCHANGE; c < TCOL_LAST; c++)
+		assert_int_equal(seen[c], 1);
+	for (c = SUMCOL_DNS; c < SUMCOL_LAST; c++)
+		assert_int_equal(sseen[c], 1);
+}
+
+static void
+test_target_get(void **state)
+{
+	struct agent_value v;
+	oid	 o[AGENT_OID_MAX];
+	oid	 count0[] = { ROOT, 2, 11, 1, 0 };
+	oid	 count1[] = { ROOT, 2, 11, 1, 1 };
+	oid	 nothing[] = { ROOT, 2, 10, 1, 99 };
+	size_t	 n;
+
+	(void)state;
+	n = tcell(TCOL_EXCHANGE, "a", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.type, ASN_OCTET_STR);
+	assert_int_equal(v.len, strlen("mx1.example.test"));
+	assert_memory_equal(v.str, "mx1.example.test", v.len);
+	n = tcell(TCOL_PREFERENCE, "a", 3, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.type, ASN_UNSIGNED);
+	assert_int_equal(v.integer, 20);
+	n = tcell(TCOL_FAMILY, "a", 2, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 2);			/* ipv6 */
+	n = tcell(TCOL_FAMILY, "a", 3, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 3);			/* none */
+	n = tcell(TCOL_ADDRTYPE, "a", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 1);			/* ipv4 */
+	n = tcell(TCOL_ADDRESS, "a", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.len, 4);
+	assert_memory_equal(v.str, "\xc0\x00\x02\x19", 4);
+	n = tcell(TCOL_ADDRESS, "a", 2, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.len, 16);
+	n = tcell(TCOL_ADDRESS, "a", 3, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.len, 0);
+	n = tcell(TCOL_ADDRTYPE, "a", 3, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 0);			/* unknown */
+	n = tcell(TCOL_ADDRTEXT, "a", 2, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_memory_equal(v.str, "2001:db8::25", v.len);
+	n = tcell(TCOL_STATUS, "a", 2, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 3);			/* critical */
+	n = tcell(TCOL_FAILCLASS, "a", 2, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, FAIL_CONNECT_TIMEOUT + 1);
+	n = tcell(TCOL_ALIAS, "a", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 2);			/* false */
+	n = tcell(TCOL_ORIGIN, "bb", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 2);			/* implicitMx */
+	n = tcell(TCOL_LATENCY, "a", 2, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.type, ASN_GAUGE);
+	assert_int_equal(v.integer, 2000000);
+	n = tcell(TCOL_CERTDAYS, "a", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 42);
+	/* holes: no connection, no certificate */
+	n = tcell(TCOL_LATENCY, "a", 3, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = tcell(TCOL_CERTDAYS, "a", 2, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	/* no such target, row, or a probe without targets */
+	n = tcell(TCOL_EXCHANGE, "a", 4, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = tcell(TCOL_EXCHANGE, "a", 0, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = tcell(TCOL_EXCHANGE, "zz", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = tcell(TCOL_EXCHANGE, "b", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = tcell(TCOL_EXCHANGE, "a", 1, o);
+	assert_int_equal(agent_get(&rows, o, n - 1, &v), SNMP_NOSUCHINSTANCE);
+	o[n] = 1;
+	assert_int_equal(agent_get(&rows, o, n + 1, &v), SNMP_NOSUCHINSTANCE);
+	assert_int_equal(agent_get(&rows, nothing, OID_LENGTH(nothing), &v),
+	    SNMP_NOSUCHOBJECT);
+	/* the count and the summary */
+	assert_int_equal(agent_get(&rows, count0, OID_LENGTH(count0), &v), 0);
+	assert_int_equal(v.type, ASN_GAUGE);
+	assert_int_equal(v.integer, 4);
+	assert_int_equal(agent_get(&rows, count1, OID_LENGTH(count1), &v),
+	    SNMP_NOSUCHINSTANCE);
+	n = scell(SUMCOL_DNS, "bb", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, TD_IMPLICIT + 1);
+	n = scell(SUMCOL_TARGETS, "a", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 3);
+	n = scell(SUMCOL_FAILING, "a", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 2);
+	n = scell(SUMCOL_FAILED, "b", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+}
+
+/* the target objects walk in order, every cell a GET would return */
+static void
+test_target_walk(void **state)
+{
+	struct agent_value v, g;
+	oid	 start[] = { ROOT, 2, 10 };
+	oid	 cur[AGENT_OID_MAX], out[AGENT_OID_MAX], want[AGENT_OID_MAX];
+	size_t	 curlen = OID_LENGTH(start), outlen, w, steps = 0;
+	size_t	 exch = 0, latency = 0, summary = 0;
+	oid	 exchcol[] = { TENTRY, TCOL_EXCHANGE };
+	oid	 latcol[] = { TENTRY, TCOL_LATENCY };
+	oid	 sumcol[] = { SENTRY };
+
+	(void)state;
+	memcpy(cur, start, sizeof(start));
+	while (agent_getnext(&rows, cur, curlen, out, &outlen, &v) == 0) {
+		assert_true(snmp_oid_compare(cur, curlen, out, outlen) < 0);
+		assert_int_equal(agent_get(&rows, out, outlen, &g), 0);
+		assert_int_equal(g.type, v.type);
+		if (snmp_oid_compare(out, OID_LENGTH(exchcol), exchcol,
+		    OID_LENGTH(exchcol)) == 0)
+			exch++;
+		if (snmp_oid_compare(out, OID_LENGTH(latcol), latcol,
+		    OID_LENGTH(latcol)) == 0)
+			latency++;
+		if (snmp_oid_compare(out, OID_LENGTH(sumcol), sumcol,
+		    OID_LENGTH(sumcol)) == 0)
+			summary++;
+		memcpy(cur, out, outlen * sizeof(oid));
+		curlen = outlen;
+		assert_true(++steps < 1000);
+	}
+	assert_int_equal(exch, 4);		/* a: 3 targets, bb: 1 */
+	assert_int_equal(latency, 3);		/* a's DNS row has none */
+	assert_int_equal(summary, 2 * SUMCOL_FAILED);
+	/* 14 columns, 4 rows, 3 holes (a.3 latency, a.2 and a.3 certificate),
+	 * the count, 2 x 4 summaries */
+	assert_int_equal(steps, 14 * 4 - 3 + 1 + 8);
+
+	/* inside a row: the next target, then the next row */
+	w = tcell(TCOL_EXCHANGE, "a", 1, cur);
+	cur[w] = 7;				/* a.1.7: after a.1 */
+	(void)tcell(TCOL_EXCHANGE, "a", 2, want);
+	next_is(cur, w + 1, want, w);
+	w = tcell(TCOL_EXCHANGE, "a", 3, cur);
+	(void)tcell(TCOL_EXCHANGE, "bb", 1, want);
+	next_is(cur, w, want, w + 1);
+	/* a name index alone: its first target */
+	w = tcell(TCOL_EXCHANGE, "bb", 1, cur);
+	next_is(cur, w - 1, cur, w);
+	/* last target of the last column -> the count */
+	w = tcell(TCOL_CERTDAYS, "bb", 1, cur);
+	{
+		oid	 count0[] = { ROOT, 2, 11, 1, 0 };
+
+		next_is(cur, w, count0, OID_LENGTH(count0));
+	}
+}
+
 int
 main(void)
 {
@@ -652,7 +979,10 @@ main(void)
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_notify_build),
 		cmocka_unit_test(test_notify_queue),
+		cmocka_unit_test(test_target_order),
+		cmocka_unit_test(test_target_get),
+		cmocka_unit_test(test_target_walk),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup_targets, NULL);
 }

@@ -289,6 +289,49 @@ test_load_errors(void **state)
 	expect_error("include nosuchfile.conf\n", 1, "nosuchfile.conf");
 	expect_error("probe x tcp --host 127.0.0.1 --port 1 "
 	    "--password-file /nonexistent/pw\n", 1, "--password-file");
+	expect_error("dns-server ns1.example\n", 1,
+	    "dns-server: bad DNS server 'ns1.example'");
+	expect_error("dns-server 127.0.0.1\ndns-server ::1\n", 2,
+	    "already set");
+	expect_error("dns-server\n", 1, "expected one value");
+	expect_error("probe m mx --host example.test\n", 1,
+	    "probe m: --host: an mx probe takes the mail domain");
+	expect_error("probe m mx --domain example.test --dns-server x\n", 1,
+	    "probe m: --dns-server: bad DNS server 'x'");
+}
+
+/* domain probes and the resolver setting */
+static void
+test_load_mx(void **state)
+{
+	struct conf c;
+	char	 err[512];
+	const char *path;
+
+	(void)state;
+	/* dns-server anywhere in the file is every probe's default */
+	path = write_file("mx.conf",
+	    "probe dom mx --domain example.test --port 2525 --starttls "
+	    "--mx-policy any --max-mx 3\n"
+	    "probe own mx --domain example.org --dns-server [::1]:5353\n"
+	    "probe dual smtp --host mail.example.test --family both\n"
+	    "dns-server 127.0.0.1:5353,[::1]:5353\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.dns_server, "127.0.0.1:5353,[::1]:5353");
+	assert_int_equal(c.nprobes, 3);
+	assert_int_equal(c.probes[0].opts.mode, MODE_MX);
+	assert_string_equal(c.probes[0].opts.host, "example.test");
+	assert_int_equal(c.probes[0].opts.port, 2525);
+	assert_int_equal(c.probes[0].opts.mx_policy, MXP_ANY);
+	assert_int_equal(c.probes[0].opts.max_mx, 3);
+	assert_string_equal(c.probes[0].opts.dns_server,
+	    "127.0.0.1:5353,[::1]:5353");
+	assert_string_equal(c.probes[1].opts.dns_server, "[::1]:5353");
+	assert_int_equal(c.probes[2].opts.mode, MODE_SMTP);
+	assert_int_equal(c.probes[2].opts.family_both, 1);
+	assert_string_equal(c.probes[2].opts.dns_server,
+	    "127.0.0.1:5353,[::1]:5353");
+	conf_free(&c);
 }
 
 static void
@@ -628,6 +671,7 @@ main(void)
 		cmocka_unit_test(test_load_good),
 		cmocka_unit_test(test_load_defaults),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_load_mx),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_load_counts_every_error),
 		cmocka_unit_test(test_line_too_long),

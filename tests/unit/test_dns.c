@@ -23,7 +23,10 @@
 #include "dns.h"
 #include "ev.h"
 
-/* fake server: "mail.test" A 127.0.0.25, no AAAA; NXDOMAIN otherwise */
+/*
+ * fake server: "mail.test" A 127.0.0.25 and MX 10 mx1.test, no AAAA;
+ * "fail.test" SERVFAIL; NXDOMAIN otherwise
+ */
 
 struct fake {
 	int		 fd;
@@ -71,6 +74,8 @@ fake_cb(int fd, int events, void *arg)
 	memcpy(a, q, off);
 	a[2] = 0x81;		/* QR, RD */
 	a[3] = hit ? 0x80 : 0x83;	/* RA, NOERROR or NXDOMAIN */
+	if (strcmp(name, "fail.test") == 0)
+		a[3] = 0x82;		/* SERVFAIL */
 	a[4] = 0; a[5] = 1;
 	a[6] = 0; a[7] = 0;
 	a[8] = a[9] = a[10] = a[11] = 0;
@@ -79,6 +84,16 @@ fake_cb(int fd, int events, void *arg)
 		static const unsigned char rr[] = {
 			0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4,
 			127, 0, 0, 25
+		};
+
+		a[7] = 1;
+		memcpy(a + alen, rr, sizeof(rr));
+		alen += sizeof(rr);
+	}
+	if (hit && qtype == 15) {
+		static const unsigned char rr[] = {
+			0xc0, 0x0c, 0, 15, 0, 1, 0, 0, 0, 60, 0, 12,
+			0, 10, 3, 'm', 'x', '1', 4, 't', 'e', 's', 't', 0
 		};
 
 		a[7] = 1;
@@ -399,6 +414,121 @@ test_many(void **state)
 	}
 }
 
+struct mxres {
+	int			 calls;
+	struct dns_mx_result	 r;
+	char			 domain[DNS_NAME_MAX];
+};
+
+static void
+mx_cb(const struct dns_mx_result *r, void *arg)
+{
+	struct mxres	*x = arg;
+
+	x->calls++;
+	x->r = *r;
+	/* r->domain lives as long as the callback runs */
+	snprintf(x->domain, sizeof(x->domain), "%s", r->domain);
+	x->r.domain = NULL;
+}
+
+static void
+run_until(struct ev *ev, int *calls, int n, int64_t limit_us)
+{
+	int64_t	 start = ev_now_update(ev);
+
+	while (*calls < n && ev_now(ev) - start < limit_us)
+		ev_run_once(ev, 50000);
+}
+
+/* MX queries, classification, a budget that bounds a silent server */
+static void
+test_mx_lookup(void **state)
+{
+	struct ev		*ev = ev_new();
+	struct fake		 f, quiet;
+	struct mxres		 m[3];
+	struct res		 x[2];
+	struct dns_query	 q;
+	char			 servers[64], qservers[64];
+	int64_t			 t0, took;
+
+	(void)state;
+	fake_start(ev, &f, 0);
+	fake_start(ev, &quiet, 1);
+	snprintf(servers, sizeof(servers), "127.0.0.1:%d", f.port);
+	snprintf(qservers, sizeof(qservers), "127.0.0.1:%d", quiet.port);
+	memset(m, 0, sizeof(m));
+	memset(&q, 0, sizeof(q));
+	q.servers = servers;
+	q.budget_ms = 2000;
+	q.flags = DNS_Q_STRICT;
+	q.host = "mail.test";
+	assert_non_null(dns_lookup_mx(ev, &q, mx_cb, &m[0]));
+	q.host = "nope.test";
+	assert_non_null(dns_lookup_mx(ev, &q, mx_cb, &m[1]));
+	q.host = "fail.test";
+	assert_non_null(dns_lookup_mx(ev, &q, mx_cb, &m[2]));
+	assert_int_equal(m[0].calls + m[1].calls + m[2].calls, 0);
+	{
+		int	 total;
+
+		for (t0 = ev_now_update(ev);;) {
+			total = m[0].calls + m[1].calls + m[2].calls;
+			if (total == 3 || ev_now(ev) - t0 > 3000000)
+				break;
+			ev_run_once(ev, 50000);
+		}
+	}
+	assert_int_equal(m[0].calls, 1);
+	assert_int_equal(m[0].r.status, DNS_OK);
+	assert_int_equal(m[0].r.nmx, 1);
+	assert_int_equal(m[0].r.mx[0].pref, 10);
+	assert_string_equal(m[0].r.mx[0].host, "mx1.test");
+	assert_string_equal(m[0].domain, "mail.test");
+	assert_int_equal(m[1].r.status, DNS_NXDOMAIN);
+	assert_string_equal(m[1].r.reason, "no such domain (NXDOMAIN)");
+	/* strict: SERVFAIL as such, not "could not contact" */
+	assert_int_equal(m[2].r.status, DNS_SERVFAIL);
+	assert_string_equal(m[2].r.reason, "DNS server failure (SERVFAIL)");
+
+	/* the address lookups of a domain probe, same channel */
+	memset(x, 0, sizeof(x));
+	q.host = "mail.test";
+	q.family = AF_INET;
+	q.port = 25;
+	assert_non_null(dns_lookup(ev, &q, res_cb, &x[0]));
+	q.host = "fail.test";
+	assert_non_null(dns_lookup(ev, &q, res_cb, &x[1]));
+	wait_for(ev, x, 2, 3000000);
+	assert_true(x[0].ok);
+	assert_int_equal(port0(&x[0]), 25);
+	assert_false(x[1].ok);
+	assert_string_equal(x[1].reason, "DNS server failure (SERVFAIL)");
+
+	/*
+	 * A silent server gives up within the budget, not after 75 s: the
+	 * answer comes inside the 5 s run_until() allows, after exactly
+	 * the two tries dns_timing() chose.
+	 */
+	memset(m, 0, sizeof(m));
+	q.servers = qservers;
+	q.budget_ms = 600;
+	q.host = "slow.test";
+	t0 = ev_now_update(ev);
+	assert_non_null(dns_lookup_mx(ev, &q, mx_cb, &m[0]));
+	run_until(ev, &m[0].calls, 1, 5000000);
+	took = ev_now_update(ev) - t0;
+	assert_int_equal(m[0].calls, 1);
+	assert_int_equal(m[0].r.status, DNS_TIMEOUT);
+	assert_int_equal(quiet.queries, 2);
+	print_message("silent server, budget 600 ms: %lld ms\n",
+	    (long long)(took / 1000));
+	fake_stop(&f);
+	fake_stop(&quiet);
+	ev_free(ev);
+}
+
 int
 main(void)
 {
@@ -411,6 +541,7 @@ main(void)
 		cmocka_unit_test(test_server_unreachable),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_mx_lookup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

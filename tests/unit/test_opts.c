@@ -538,10 +538,10 @@ test_errors(void **state)
 	expect_error(&p, "-H/--host: no host given");
 	MP(&p, "-H", "h");
 	expect_error(&p, "no mode given (smtp, pop3, imap, tcp, delivery, "
-	    "relay)");
+	    "relay, mx)");
 	MP(&p, "ftp", "-H", "h");
 	expect_error(&p, "unknown mode 'ftp' (smtp, pop3, imap, tcp, "
-	    "delivery, relay)");
+	    "delivery, relay, mx)");
 	MP(&p, "smtp", "-H", "h", "extra");
 	expect_error(&p, "unexpected argument 'extra'");
 	MP(&p, "smtp", "-H", "h", "--", "extra");
@@ -1312,6 +1312,108 @@ test_cli_only_names(void **state)
 	}
 }
 
+/* domain probes, dual-stack probes and the resolver */
+static void
+test_mx_options(void **state)
+{
+	struct parsed	 p;
+	struct probe_opts o;
+	char		 err[256];
+	char		*argv[16];
+	int		 argc, j;
+	enum opts_rc	 rc;
+
+	(void)state;
+	expect_ok((MP(&p, "mx", "--domain", "example.test"), &p));
+	assert_int_equal(p.o.mode, MODE_MX);
+	assert_string_equal(p.o.host, "example.test");
+	assert_int_equal(p.o.port, 25);
+	assert_int_equal(p.o.mx_policy, MXP_ALL);
+	assert_int_equal(p.o.max_mx, PROBE_MX_DEFAULT);
+	assert_int_equal(p.o.max_addr, PROBE_ADDR_DEFAULT);
+	assert_string_equal(p.cli.label, "MX");
+	/* the SMTP options of mailprobe, check_smtp's short ones too */
+	expect_ok((MP(&p, "mx", "--domain", "example.test", "--starttls",
+	    "-D", "30,7", "--mx-policy", "any", "--max-mx", "3",
+	    "--max-addresses", "2", "--dns-server", "127.0.0.1:5353,[::1]:5353",
+	    "-w", "2", "-c", "4"), &p));
+	assert_int_equal(p.o.tls, TLS_STARTTLS);
+	assert_int_equal(p.o.cert_warn_days, 30);
+	assert_int_equal(p.o.mx_policy, MXP_ANY);
+	assert_int_equal(p.o.max_mx, 3);
+	assert_int_equal(p.o.max_addr, 2);
+	assert_string_equal(p.o.dns_server, "127.0.0.1:5353,[::1]:5353");
+	assert_int_equal(p.o.warn_ms, 2000);
+	MP(&p, "mx", "--domain", "example.test", "-H", "mx.example.test");
+	expect_error(&p, "-H/--host: an mx probe takes the mail domain with "
+	    "--domain");
+	MP(&p, "mx", "--port", "25");
+	expect_error(&p, "--domain: no mail domain given");
+	MP(&p, "smtp", "-H", "h", "--domain", "example.test");
+	expect_error(&p, "--domain: only for mx probes (the host is --host)");
+	MP(&p, "smtp", "-H", "h", "--mx-policy", "any");
+	expect_error(&p, "--mx-policy: only for mx probes and --family both");
+	MP(&p, "mx", "--domain", "example.test", "--mx-policy", "most");
+	expect_error(&p, "--mx-policy: 'most' is not one of all, any");
+	MP(&p, "mx", "--domain", "example.test", "--max-mx", "17");
+	expect_error_prefix(&p, "--max-mx: invalid value '17'");
+	MP(&p, "mx", "--domain", "example.test", "--max-mx", "16",
+	    "--max-addresses", "8");
+	expect_error_prefix(&p, "too many targets");
+	MP(&p, "mx", "--domain", "127.0.0.1");
+	expect_error(&p, "an mx probe needs a domain name, not an address");
+	MP(&p, "smtp", "-H", "h", "--dns-server", "ns.example.test");
+	expect_error_prefix(&p, "--dns-server: bad DNS server 'ns.example.test'");
+	MP(&p, "smtp", "-H", "h", "--dns-server", "127.0.0.1:99999");
+	expect_error_prefix(&p, "--dns-server: bad DNS server");
+	MP(&p, "smtp", "-H", "h", "--dns-server", "::1,[::1]:53,10.0.0.1:53");
+	expect_ok(&p);
+
+	/* dual stack for host probes */
+	expect_ok((MP(&p, "smtp", "-H", "mail.example.test", "--family",
+	    "both", "--max-addresses", "1"), &p));
+	assert_int_equal(p.o.family_both, 1);
+	assert_int_equal(p.o.family, AF_UNSPEC);
+	assert_int_equal(p.o.max_addr, 1);
+	expect_ok((MP(&p, "imap", "-H", "mail.example.test", "--family",
+	    "both", "-4"), &p));
+	assert_int_equal(p.o.family_both, 0);
+	assert_int_equal(p.o.family, AF_INET);
+	expect_ok((MP(&p, "smtp", "-H", "h", "--family", "ipv6"), &p));
+	assert_int_equal(p.o.family, AF_INET6);
+	MP(&p, "smtp", "-H", "h", "--family", "all");
+	expect_error(&p, "--family: 'all' is not one of any, both, ipv4, ipv6");
+	MP(&p, "smtp", "-H", "127.0.0.1", "--family", "both");
+	expect_error(&p, "--family both needs a host name, not an address");
+	MP(&p, "delivery", "-H", "h", "--family", "both", "--rcpt", "a@b",
+	    "--mbox-user", "u", "--mbox-password", "pw12345", "--mbox-tls",
+	    "tls");
+	expect_error(&p, "--family both is not for delivery probes");
+
+	/* probe lines: "probe NAME mx --domain ..." */
+#define CONF(m_, ...) do {						\
+		const char *w_[] = { __VA_ARGS__, NULL };		\
+		for (argc = 0; w_[argc] != NULL; argc++)		\
+			argv[argc] = strdup(w_[argc]);			\
+		argv[argc] = NULL;					\
+		probe_opts_init(&o);					\
+		o.mode = (m_);						\
+		rc = opts_parse(&o, NULL, PERS_CONFIG, argc, argv, err,	\
+		    sizeof(err));					\
+		for (j = 0; j < argc; j++)				\
+			free(argv[j]);					\
+	} while (0)
+	CONF(MODE_MX, "mx", "--domain", "example.test", "--port", "2525",
+	    "--dns-server", "127.0.0.1:5353");
+	assert_int_equal(rc, OPTS_OK);
+	assert_int_equal(o.port, 2525);
+	CONF(MODE_MX, "mx", "--host", "example.test");
+	assert_int_equal(rc, OPTS_ERROR);
+	assert_string_equal(err, "--host: an mx probe takes the mail domain "
+	    "with --domain");
+#undef CONF
+}
+
 int
 main(void)
 {
@@ -1336,6 +1438,7 @@ main(void)
 		cmocka_unit_test(test_mode_words),
 		cmocka_unit_test(test_probe_line),
 		cmocka_unit_test(test_cli_only_names),
+		cmocka_unit_test(test_mx_options),
 	};
 
 	unsetenv("MAILPROBE_PASSWORD");
