@@ -39,4 +39,7 @@ SERVERS="dovecot postfix snmpd" tests/fixtures/servers.sh start "$W"
 	echo "---- (mailmond keeps running: Ctrl-C to stop) ----"
 ) &
 
+# a checkout made under umask 002 leaves it group-writable, which
+# mailmond refuses for a file that holds passwords
+chmod go-w conf/demo.conf
 build/src/mailmond -f -Le -x "$W/snmp/agentx.sock" -c conf/demo.conf

@@ -39,6 +39,9 @@
 #ifndef MM_DEMO_CONF
 #define MM_DEMO_CONF	"conf/demo.conf"
 #endif
+#ifndef MM_DEMO_CONF_INSTALLED
+#define MM_DEMO_CONF_INSTALLED	"/usr/share/mailmon/demo.conf"
+#endif
 #define DEFAULT_CONF	SYSCONFDIR "/mailmond.conf"
 
 enum logdest {
@@ -513,7 +516,9 @@ main(int argc, char *argv[])
 			xsock = optarg;
 			break;
 		case OPT_DEMO:
-			conf_arg = MM_DEMO_CONF;
+			/* the source tree's, or the installed copy */
+			conf_arg = access(MM_DEMO_CONF, R_OK) == 0 ?
+			    MM_DEMO_CONF : MM_DEMO_CONF_INSTALLED;
 			foreground = 1;
 			break;
 		case OPT_ALLOW_ROOT:
