@@ -182,6 +182,11 @@ check "no check_* in /usr/lib/nagios/plugins comes from $PKG" \
 	bash -c '! dpkg -L "$1" | grep -q "^/usr/lib/nagios"' _ "$PKG"
 
 check "MIB in /usr/share/snmp/mibs" cmp -s "$top_srcdir/mibs/MAILMON-MIB.txt" "$MIBFILE"
+check "demo configuration in /usr/share/mailmon" \
+	cmp -s "$top_srcdir/conf/demo.conf" /usr/share/mailmon/demo.conf
+out=$(/usr/sbin/mailmond --demo -n 2>&1)
+check "the installed mailmond --demo finds it ($out)" \
+	bash -c '[[ $1 == *"/usr/share/mailmon/demo.conf: OK"* ]]' _ "$out"
 for m in "$top_srcdir"/man/*.[0-9]; do
 	n=$(basename "$m")
 	check "man page $n" test -s "/usr/share/man/man${n##*.}/$n.gz"
