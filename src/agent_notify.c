@@ -2,7 +2,9 @@
  * agent_notify.c - mailmonProbeDown / mailmonProbeUp notifications.
  *
  * Each variable binding carries the row's instance (column OID plus the
- * name index), so a receiver knows the probe without a lookup.  A
+ * name index), so a receiver knows the probe without a lookup.  The
+ * last one is the hour's availability from mailmonStatsTable, taken
+ * after the result that caused the change.  A
  * subagent's notifications travel through the master, and while there
  * is no AgentX session send_v2trap() drops them without a word; so they
  * wait in a bounded queue and go out when the session is back.
@@ -23,14 +25,21 @@
 static oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 static oid notify_down[] = { AGENT_ROOT, 0, 1 };
 static oid notify_up[] = { AGENT_ROOT, 0, 2 };
-/* mailmonProbeEntry */
+/* mailmonProbeEntry; mailmonStatsEntry is { mailmonObjects 4 1 } */
 static const oid entry_oid[] = { AGENT_ROOT, 2, 3, 1 };
 #define ENTRY_LEN	(AGENT_ROOT_LEN + 3)
+#define ENTRY_TABLE	(AGENT_ROOT_LEN + 1)	/* where 3 or 4 goes */
 
-/* OBJECTS of both notifications, in MIB order */
-static const int notify_cols[] = {
-	COL_HOST, COL_PROTOCOL, COL_STATUS, COL_PREVSTATUS, COL_FAILCLASS,
-	COL_REASON, COL_REPLYTEXT, COL_LATENCY
+/* OBJECTS of both notifications, in MIB order (new ones only appended) */
+static const struct {
+	int	 table;
+	int	 col;
+} notify_objs[] = {
+	{ TAB_PROBE, COL_HOST }, { TAB_PROBE, COL_PROTOCOL },
+	{ TAB_PROBE, COL_STATUS }, { TAB_PROBE, COL_PREVSTATUS },
+	{ TAB_PROBE, COL_FAILCLASS }, { TAB_PROBE, COL_REASON },
+	{ TAB_PROBE, COL_REPLYTEXT }, { TAB_PROBE, COL_LATENCY },
+	{ TAB_STATS, SCOL_HOURAVAIL },
 };
 
 static struct {
@@ -43,9 +52,14 @@ static struct {
 
 /* a value for an object the row has no instance of yet */
 static void
-fallback(int col, struct agent_value *v)
+fallback(int table, int col, struct agent_value *v)
 {
 	memset(v, 0, sizeof(*v));
+	if (table == TAB_STATS) {
+		/* no result in the hour: only a row without statistics */
+		v->type = ASN_GAUGE;
+		return;
+	}
 	switch (col) {
 	case COL_FAILCLASS:
 		v->type = ASN_INTEGER;
@@ -62,7 +76,7 @@ fallback(int col, struct agent_value *v)
 }
 
 netsnmp_variable_list *
-agent_notify_build(const struct monitor *m)
+agent_notify_build(const struct agent_rows *clock, const struct monitor *m)
 {
 	netsnmp_variable_list	*vars = NULL;
 	struct agent_value	 v;
@@ -89,14 +103,22 @@ agent_notify_build(const struct monitor *m)
 		log_warnx("notification: probe name cannot be an index");
 		goto fail;
 	}
-	for (i = 0; i < sizeof(notify_cols) / sizeof(notify_cols[0]); i++) {
+	for (i = 0; i < sizeof(notify_objs) / sizeof(notify_objs[0]); i++) {
 		const void	*val;
 		size_t		 len;
 		long		 integer;
+		int		 table = notify_objs[i].table;
+		int		 col = notify_objs[i].col;
+		int		 rc;
 
-		o[ENTRY_LEN] = (oid)notify_cols[i];
-		if (agent_row_value(notify_cols[i], m, &v) != 0)
-			fallback(notify_cols[i], &v);
+		o[ENTRY_TABLE] = table == TAB_STATS ? 4 : 3;
+		o[ENTRY_LEN] = (oid)col;
+		if (table == TAB_STATS)
+			rc = agent_stats_value(col, clock, m, &v);
+		else
+			rc = agent_row_value(col, m, &v);
+		if (rc != 0)
+			fallback(table, col, &v);
 		if (v.type == ASN_OCTET_STR) {
 			val = v.str;
 			len = v.len;
@@ -129,10 +151,13 @@ void
 agent_notify(const struct monitor *m)
 {
 	netsnmp_variable_list	*vars;
+	struct agent_rows	 clock;
 
 	if (!agent_running() || m == NULL)
 		return;
-	if ((vars = agent_notify_build(m)) == NULL) {
+	memset(&clock, 0, sizeof(clock));
+	agent_clock_get(&clock);
+	if ((vars = agent_notify_build(&clock, m)) == NULL) {
 		log_warnx("notification for %s: out of memory", m->opts.name);
 		return;
 	}

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "history.h"
 #include "log.h"
 #include "opts.h"
 #include "util.h"
@@ -42,6 +43,7 @@ struct parser {
 	/* globals seen, to reject a second setting */
 	int		 set_interval, set_timeout, set_retries;
 	int		 set_ping, set_socket, set_user;
+	int		 set_history, set_state_file;
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -283,7 +285,8 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		if (strcmp(w[0], "interval") == 0 || strcmp(w[0], "timeout") == 0 ||
 		    strcmp(w[0], "retries") == 0 ||
 		    strcmp(w[0], "ping-interval") == 0 ||
-		    strcmp(w[0], "agentx-socket") == 0 || strcmp(w[0], "user") == 0)
+		    strcmp(w[0], "agentx-socket") == 0 || strcmp(w[0], "user") == 0 ||
+		    strcmp(w[0], "history") == 0 || strcmp(w[0], "state-file") == 0)
 			conf_error(p, file, line, "%s: expected one value", w[0]);
 		else
 			conf_error(p, file, line, "unknown keyword \"%s\"",
@@ -313,6 +316,24 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		if (w[1][0] == '\0' ||
 		    mm_strlcpy(c->user, w[1], sizeof(c->user)) >= sizeof(c->user))
 			conf_error(p, file, line, "user: bad value");
+	} else if (strcmp(w[0], "history") == 0) {
+		ONCE(set_history, "history");
+		parse_num(p, file, line, w[0], w[1], 0, HISTORY_MAX, &c->history);
+	} else if (strcmp(w[0], "state-file") == 0) {
+		ONCE(set_state_file, "state-file");
+		/*
+		 * Relative to the configuration file, like include (the
+		 * daemon runs in /).  Written as PATH.tmp, then renamed:
+		 * the name needs room for the suffix.
+		 */
+		if (w[1][0] != '\0')
+			include_path(c->state_file, sizeof(c->state_file), file,
+			    w[1]);
+		if (w[1][0] == '\0' ||
+		    strlen(c->state_file) + 5 > sizeof(c->state_file)) {
+			c->state_file[0] = '\0';
+			conf_error(p, file, line, "state-file: bad value");
+		}
 	} else
 		conf_error(p, file, line, "unknown keyword \"%s\"",
 			    shown(w[0], b, sizeof(b)));
@@ -493,22 +514,24 @@ read_secret(struct parser *p, const struct pline *pl, const char *arg,
 
 /*
  * Take the daemon's own options out of a probe line: "--interval N",
- * "--retries N" (or --opt=N) and "--password-file F".  What is left
- * goes to opts_parse().  Returns 0, or -1 after an error was reported.
+ * "--retries N", "--history N" (or --opt=N) and "--password-file F".
+ * What is left goes to opts_parse().  Returns 0, or -1 after an error
+ * was reported.
  */
 static int
 strip_own(struct parser *p, const struct pline *pl, char **argv, int *argc,
     struct conf_probe *cp, char *secret, size_t secretlen, int *has_secret)
 {
 	static const char *own[] = { "--interval", "--retries",
-	    "--password-file" };
+	    "--password-file", "--history" };
+	const int nown = (int)(sizeof(own) / sizeof(own[0]));
 	int	 i, o, k;
 
 	for (i = o = 0; i < *argc; i++) {
 		const char *val = NULL;
 		size_t	 kl = 0;
 
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < nown; k++) {
 			kl = strlen(own[k]);
 			if (strncmp(argv[i], own[k], kl) == 0 &&
 			    (argv[i][kl] == '\0' || argv[i][kl] == '='))
@@ -519,7 +542,7 @@ strip_own(struct parser *p, const struct pline *pl, char **argv, int *argc,
 				argv[o++] = argv[i++];
 			break;
 		}
-		if (k == 3) {
+		if (k == nown) {
 			argv[o++] = argv[i];
 			continue;
 		}
@@ -541,6 +564,11 @@ strip_own(struct parser *p, const struct pline *pl, char **argv, int *argc,
 		case 1:
 			if (parse_num(p, pl->file, pl->line, "--retries", val,
 			    1, 100, &cp->retries) == -1)
+				return -1;
+			break;
+		case 3:
+			if (parse_num(p, pl->file, pl->line, "--history", val,
+			    0, HISTORY_MAX, &cp->history) == -1)
 				return -1;
 			break;
 		default:
@@ -598,6 +626,7 @@ build_probe(struct parser *p, const struct pline *pl)
 	memset(cp, 0, sizeof(*cp));
 	mm_strlcpy(cp->file, pl->file, sizeof(cp->file));
 	cp->line = pl->line;
+	cp->history = -1;	/* 0 is a value: "keep none" */
 
 	/* argv[0] = the mode word, as on mailprobe's command line */
 	argv[0] = pl->words[2];
@@ -643,6 +672,8 @@ build_probe(struct parser *p, const struct pline *pl)
 		cp->interval_s = c->interval_s;
 	if (cp->retries == 0)
 		cp->retries = c->retries;
+	if (cp->history < 0)
+		cp->history = c->history;
 	c->nprobes++;
 out:
 	explicit_bzero(secret, sizeof(secret));
@@ -661,6 +692,7 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	c->timeout_s = CONF_DEF_TIMEOUT;
 	c->retries = CONF_DEF_RETRIES;
 	c->ping_interval = CONF_DEF_PING;
+	c->history = CONF_DEF_HISTORY;
 	mm_strlcpy(c->path, path, sizeof(c->path));
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';

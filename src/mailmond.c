@@ -5,6 +5,10 @@
  *
  * Signals only write their number into a pipe; the loop reads it and
  * does the work (reload, shutdown) outside of any handler.
+ *
+ * With "state-file", the statistics, history and totals of every probe
+ * are read back at start and written at most once per (global)
+ * interval, when something changed, and at a clean exit.
  */
 #include "config.h"
 
@@ -55,6 +59,8 @@ struct daemon {
 	char		 conf_path[PATH_MAX];
 	int		 sigpipe[2];
 	struct ev_io	*sigio;
+	struct ev_timer	*save_timer;
+	int		 save_failing;	/* log a failure once, not each time */
 	int		 quit;
 };
 
@@ -366,6 +372,64 @@ reload(struct daemon *d)
 	    nprobes, changes);
 }
 
+/* ---- state file ------------------------------------------------------ */
+
+static void
+state_save(struct daemon *d, int at_exit)
+{
+	char	 err[PATH_MAX + 128];
+
+	if (d->conf.state_file[0] == '\0')
+		return;
+	if (sched_state_save(d->sched, d->conf.state_file, at_exit, err,
+	    sizeof(err)) == -1) {
+		if (!d->save_failing)
+			log_warnx("state file not written: %s (retrying every "
+			    "%d s)", err, d->conf.interval_s);
+		d->save_failing = 1;
+		return;
+	}
+	if (d->save_failing)
+		log_notice("state file %s written again", d->conf.state_file);
+	d->save_failing = 0;
+	log_debug("sched", "state file %s written", d->conf.state_file);
+}
+
+static void
+state_timer(void *arg)
+{
+	struct daemon	*d = arg;
+
+	/* nothing new since the last write: no disk traffic */
+	if (sched_state_dirty(d->sched) || d->save_failing)
+		state_save(d, 0);
+	ev_timer_in(d->save_timer, (int64_t)d->conf.interval_s * 1000000);
+}
+
+static void
+state_load(struct daemon *d)
+{
+	char	 err[256];
+	size_t	 restored = 0, unknown = 0;
+	int	 rc;
+
+	if (d->conf.state_file[0] == '\0')
+		return;
+	rc = sched_state_load(d->sched, d->conf.state_file, &restored,
+	    &unknown, err, sizeof(err));
+	if (rc == 1)
+		log_info("state file %s: none yet, starting afresh",
+		    d->conf.state_file);
+	else if (rc == -1)
+		log_warnx("state file %s ignored: %s; starting afresh",
+		    d->conf.state_file, err);
+	else
+		log_notice("state file %s: statistics of %zu probes restored"
+		    "%s", d->conf.state_file, restored,
+		    unknown > 0 ? " (some probes are no longer configured)" :
+		    "");
+}
+
 static void
 sig_read(int fd, int events, void *arg)
 {
@@ -574,6 +638,7 @@ main(int argc, char *argv[])
 	signals_setup(&d);
 	if ((d.sched = sched_new(d.ev, on_change, &d)) == NULL)
 		fatalx("out of memory");
+	agent_set_stats_clock(sched_stats_clock_cb, d.sched);
 
 	memset(&ao, 0, sizeof(ao));
 	ao.agentx_socket = xsock != NULL ? xsock :
@@ -601,6 +666,11 @@ main(int argc, char *argv[])
 
 	if (sched_apply_conf(d.sched, &d.conf) == -1)
 		fatalx("out of memory");
+	/* after the privilege drop: the same user writes it later */
+	state_load(&d);
+	if ((d.save_timer = ev_timer_new(d.ev, state_timer, &d)) == NULL)
+		fatalx("out of memory");
+	ev_timer_in(d.save_timer, (int64_t)d.conf.interval_s * 1000000);
 	log_notice("started: %zu probes from %s", d.conf.nprobes, d.conf_path);
 	conf_free(&d.conf);	/* the monitors hold their own copies */
 
@@ -608,6 +678,8 @@ main(int argc, char *argv[])
 		if (ev_run(d.ev) == -1 && errno != EINTR)
 			fatal("event loop");
 
+	state_save(&d, 1);
+	ev_timer_free(d.save_timer);
 	sched_free(d.sched);
 	agent_shutdown();
 	ev_io_free(d.sigio);
