@@ -485,6 +485,12 @@ sched_state_dirty(struct sched *s)
 	return s->dirty;
 }
 
+void
+sched_state_saved(struct sched *s)
+{
+	s->dirty = 0;
+}
+
 struct restore {
 	struct sched	*s;
 	size_t		 restored;

@@ -97,5 +97,7 @@ int		 sched_state_load(struct sched *, const char *path,
 		    size_t *restored, size_t *unknown, char *err, size_t errlen);
 /* 1 when a result came in since the last save */
 int		 sched_state_dirty(struct sched *);
+/* a save is under way elsewhere (a child process) with every result */
+void		 sched_state_saved(struct sched *);
 
 #endif
