@@ -6,6 +6,11 @@
  * (h_), then produce the value (v_).  Rows come from the daemon at
  * request time, sorted in index order, so a row is found by binary
  * search and a GET never waits for a probe.
+ *
+ * Three tables share the probe name as (first) index: mailmonProbeTable,
+ * mailmonStatsTable (AUGMENTS it; values in agent_stats.c) and
+ * mailmonHistoryTable, whose rows are the probe's history entries under
+ * a second index, their sequence number.
  */
 #include "config.h"
 
@@ -20,6 +25,8 @@
 #include "agent_priv.h"
 
 #include "agent.h"
+#include "ev.h"
+#include "history.h"
 #include "log.h"
 #include "monitor.h"
 #include "util.h"
@@ -35,6 +42,8 @@ static struct {
 	int			 stopping;
 	int			 connected;
 	int			 ever_connected;
+	int64_t			(*clock_cb)(void *);
+	void			*clock_arg;
 	uint32_t		 table_change_ticks;
 	time_t			 table_change_wall;
 	/* TimeStamp bookkeeping across master restarts (RFC 2579) */
@@ -43,13 +52,15 @@ static struct {
 	netsnmp_handler_registration *reg;
 } agent;
 
-#define COL(c)	{ (c), 1, 4, { 2, 3, 1, (c) } }
+#define COL(c)	{ (c), TAB_PROBE, 4, { 2, 3, 1, (c) } }
+#define SCOL(c)	{ (c), TAB_STATS, 4, { 2, 4, 1, (c) } }
+#define HCOL(c)	{ (c), TAB_HISTORY, 4, { 2, 5, 1, (c) } }
 
 /* keep this structure ordered by increasing OID */
 const struct agent_var agent_vars[] = {
-	{ SC_SERMAILPORT, 0, 1, { 1 } },
-	{ SC_PROBECOUNT, 0, 2, { 2, 1 } },
-	{ SC_TABLELASTCHANGE, 0, 2, { 2, 2 } },
+	{ SC_SERMAILPORT, TAB_SCALAR, 1, { 1 } },
+	{ SC_PROBECOUNT, TAB_SCALAR, 2, { 2, 1 } },
+	{ SC_TABLELASTCHANGE, TAB_SCALAR, 2, { 2, 2 } },
 	COL(COL_HOST),
 	COL(COL_PORT),
 	COL(COL_PROTOCOL),
@@ -80,19 +91,45 @@ const struct agent_var agent_vars[] = {
 	COL(COL_CONSECFAIL),
 	COL(COL_CHECKS),
 	COL(COL_FAILURES),
+	SCOL(SCOL_HOURRESULTS),
+	SCOL(SCOL_HOURFAILURES),
+	SCOL(SCOL_HOURAVAIL),
+	SCOL(SCOL_HOURLATMIN),
+	SCOL(SCOL_HOURLATAVG),
+	SCOL(SCOL_HOURLATMAX),
+	SCOL(SCOL_HOURLATP95),
+	SCOL(SCOL_HOUROUTAGE),
+	SCOL(SCOL_DAYRESULTS),
+	SCOL(SCOL_DAYFAILURES),
+	SCOL(SCOL_DAYAVAIL),
+	SCOL(SCOL_DAYLATMIN),
+	SCOL(SCOL_DAYLATAVG),
+	SCOL(SCOL_DAYLATMAX),
+	SCOL(SCOL_DAYOUTAGE),
+	SCOL(SCOL_LASTOK),
+	SCOL(SCOL_LASTFAIL),
+	SCOL(SCOL_LASTFAILCLASS),
+	SCOL(SCOL_DISCONTINUITY),
+	SCOL(SCOL_HISTORYSIZE),
+	HCOL(HCOL_TIME),
+	HCOL(HCOL_STATUS),
+	HCOL(HCOL_FAILCLASS),
+	HCOL(HCOL_REPLYCODE),
+	HCOL(HCOL_LATENCY),
+	HCOL(HCOL_DELIVERYLATENCY),
 };
 const size_t agent_nvars = sizeof(agent_vars) / sizeof(agent_vars[0]);
 
 /* ---- values (v_) ---------------------------------------------------- */
 
-static void
+void
 v_int(struct agent_value *v, u_char type, long n)
 {
 	v->type = type;
 	v->integer = n;
 }
 
-static void
+void
 v_gauge64(struct agent_value *v, int64_t n)
 {
 	if (n < 0)
@@ -121,7 +158,7 @@ v_counter64(struct agent_value *v, uint64_t n)
 }
 
 /* DateAndTime (RFC 2579) in UTC: 11 octets with the '+0:0' offset */
-static int
+int
 v_dateandtime(struct agent_value *v, time_t t)
 {
 	struct tm	 tm;
@@ -146,12 +183,22 @@ v_dateandtime(struct agent_value *v, time_t t)
 }
 
 /* MailmonStatus: the Nagios code plus one */
-static int
-v_status(struct agent_value *v, enum probe_status s)
+int
+v_status(struct agent_value *v, int s)
 {
-	if ((int)s < STATUS_OK || s > STATUS_UNKNOWN)
+	if (s < STATUS_OK || s > STATUS_UNKNOWN)
 		s = STATUS_UNKNOWN;
 	v_int(v, ASN_INTEGER, (long)s + 1);
+	return 0;
+}
+
+/* MailmonFailureClass: enum fail_class plus one */
+int
+v_failclass(struct agent_value *v, int fail)
+{
+	if (fail < 0 || fail >= FAIL_LAST)
+		return -1;
+	v_int(v, ASN_INTEGER, (long)fail + 1);
 	return 0;
 }
 
@@ -230,9 +277,9 @@ agent_row_value(int col, const struct monitor *m, struct agent_value *v)
 		v_int(v, ASN_INTEGER, (long)m->opts.tls + 1);
 		return 0;
 	case COL_STATUS:
-		return v_status(v, m->state);
+		return v_status(v, (int)m->state);
 	case COL_PREVSTATUS:
-		return v_status(v, m->prev_state);
+		return v_status(v, (int)m->prev_state);
 	case COL_LASTCHANGE:
 		v_int(v, ASN_TIMETICKS,
 		    (long)timestamp(m->last_change_ticks, m->last_change));
@@ -255,12 +302,9 @@ agent_row_value(int col, const struct monitor *m, struct agent_value *v)
 		return -1;
 	switch (col) {
 	case COL_LASTSTATUS:
-		return v_status(v, r->status);
+		return v_status(v, (int)r->status);
 	case COL_FAILCLASS:
-		if ((int)r->fail < 0 || r->fail >= FAIL_LAST)
-			return -1;
-		v_int(v, ASN_INTEGER, (long)r->fail + 1);
-		return 0;
+		return v_failclass(v, (int)r->fail);
 	case COL_REASON:
 		v_string(v, r->reason, sizeof(r->reason), 127);
 		return 0;
@@ -398,33 +442,123 @@ h_has_prefix(const oid *name, size_t len, const oid *pfx, size_t pfxlen)
 	    snmp_oid_compare(name, pfxlen, pfx, pfxlen) == 0;
 }
 
+/* the value of a cell of the probe or the statistics table */
+static int
+h_row_value(const struct agent_var *var, const struct agent_rows *rows,
+    const struct monitor *m, struct agent_value *v)
+{
+	if (var->table == TAB_STATS)
+		return agent_stats_value(var->magic, rows, m, v);
+	return agent_row_value(var->magic, m, v);
+}
+
+/*
+ * The row whose index is exactly the first part of idx, leaving the rest
+ * (*restlen sub-identifiers) to the caller: a history instance is the
+ * row index followed by one sequence number.  -1 when there is none.
+ */
+static ssize_t
+h_row_prefix(const struct agent_rows *rows, const oid *idx, size_t idxlen,
+    size_t *restlen)
+{
+	size_t	 n, at;
+
+	/* the first sub-identifier is the name length */
+	if (idxlen == 0 || idx[0] == 0 || idx[0] > PROBE_NAME_MAX ||
+	    idx[0] + 1 > idxlen)
+		return -1;
+	n = (size_t)idx[0] + 1;
+	at = h_row_bound(rows, idx, n, 0);
+	if (at >= rows->n || h_row_cmp(rows->row[at], idx, n) != 0)
+		return -1;
+	*restlen = idxlen - n;
+	return (ssize_t)at;
+}
+
+/*
+ * GETNEXT in the history table: the first history instance after the
+ * suffix idx (the part after the column), as row and sequence number.
+ * Instances of one row are contiguous (the name index is length-prefixed,
+ * so no row index is a prefix of another) and ordered by number.
+ */
+static int
+h_hist_next(const struct agent_var *var, const struct agent_rows *rows,
+    const oid *idx, size_t idxlen, size_t *row,
+    const struct history_entry **ep, struct agent_value *v)
+{
+	size_t	 r, rest = 0;
+	uint64_t after = 0;
+	ssize_t	 at;
+
+	if (idxlen == 0)
+		r = 0;
+	else if ((at = h_row_prefix(rows, idx, idxlen, &rest)) >= 0 &&
+	    rest > 0) {
+		/* inside a row: later numbers of it, then the next rows */
+		r = (size_t)at;
+		after = idx[idxlen - rest];
+	} else
+		r = h_row_bound(rows, idx, idxlen, 0);
+
+	for (; r < rows->n; r++, after = 0) {
+		const struct monitor *m = rows->row[r];
+		const struct history_entry *e;
+
+		if (m == NULL || m->gone)
+			continue;
+		/* sparse columns: skip entries without this value */
+		while ((e = history_next(m->history, after)) != NULL) {
+			if (agent_history_value(var->magic, e, v) == 0) {
+				*row = r;
+				*ep = e;
+				return 0;
+			}
+			after = e->seq;
+		}
+	}
+	return -1;
+}
+
 int
 agent_get(const struct agent_rows *rows, const oid *name, size_t len,
     struct agent_value *v)
 {
 	oid	 vo[AGENT_OID_MAX];
-	size_t	 i, vlen, at;
+	size_t	 i, vlen, at, rest;
+	ssize_t	 r;
 
 	for (i = 0; i < agent_nvars; i++) {
 		const struct agent_var *var = &agent_vars[i];
+		const struct history_entry *e;
 
 		vlen = h_var_oid(var, vo);
 		if (!h_has_prefix(name, len, vo, vlen))
 			continue;
-		if (!var->column) {
+		switch (var->table) {
+		case TAB_SCALAR:
 			if (len != vlen + 1 || name[vlen] != 0)
 				return SNMP_NOSUCHINSTANCE;
 			if (agent_scalar_value(var->magic, rows, v) != 0)
 				return SNMP_NOSUCHINSTANCE;
 			return 0;
+		case TAB_HISTORY:
+			r = h_row_prefix(rows, name + vlen, len - vlen, &rest);
+			if (r < 0 || rest != 1 || rows->row[r]->gone ||
+			    (e = history_get(rows->row[r]->history,
+			    name[len - 1])) == NULL ||
+			    agent_history_value(var->magic, e, v) != 0)
+				return SNMP_NOSUCHINSTANCE;
+			return 0;
+		default:
+			at = h_row_bound(rows, name + vlen, len - vlen, 0);
+			if (len == vlen || at >= rows->n ||
+			    h_row_cmp(rows->row[at], name + vlen,
+			    len - vlen) != 0)
+				return SNMP_NOSUCHINSTANCE;
+			if (h_row_value(var, rows, rows->row[at], v) != 0)
+				return SNMP_NOSUCHINSTANCE;
+			return 0;
 		}
-		at = h_row_bound(rows, name + vlen, len - vlen, 0);
-		if (len == vlen || at >= rows->n ||
-		    h_row_cmp(rows->row[at], name + vlen, len - vlen) != 0)
-			return SNMP_NOSUCHINSTANCE;
-		if (agent_row_value(var->magic, rows->row[at], v) != 0)
-			return SNMP_NOSUCHINSTANCE;
-		return 0;
 	}
 	/* not ours: maybe a target object (agent_targets.c) */
 	return agent_targets_get(rows, name, len, v);
@@ -436,23 +570,21 @@ agent_getnext(const struct agent_rows *rows, const oid *name, size_t len,
 {
 	oid	 vo[AGENT_OID_MAX];
 	size_t	 i, r, vlen, start, n;
+	int	 inside;
 
 	for (i = 0; i < agent_nvars; i++) {
 		const struct agent_var *var = &agent_vars[i];
 
 		vlen = h_var_oid(var, vo);
-		if (h_has_prefix(name, len, vo, vlen)) {
-			/* inside this variable: only later instances */
-			if (!var->column && len > vlen)
-				continue;
-			start = var->column ?
-			    h_row_bound(rows, name + vlen, len - vlen, 1) : 0;
-		} else if (snmp_oid_compare(name, len, vo, vlen) < 0)
-			start = 0;	/* before it: its first instance */
-		else
-			continue;	/* past it */
+		inside = h_has_prefix(name, len, vo, vlen);
+		/* past this variable: try the next one */
+		if (!inside && snmp_oid_compare(name, len, vo, vlen) > 0)
+			continue;
 
-		if (!var->column) {
+		if (var->table == TAB_SCALAR) {
+			/* inside a scalar means at or past its only instance */
+			if (inside && len > vlen)
+				continue;
 			if (agent_scalar_value(var->magic, rows, v) != 0)
 				continue;
 			vo[vlen] = 0;
@@ -460,11 +592,29 @@ agent_getnext(const struct agent_rows *rows, const oid *name, size_t len,
 			*outlen = vlen + 1;
 			return 0;
 		}
+		if (var->table == TAB_HISTORY) {
+			const struct history_entry *e;
+
+			if (h_hist_next(var, rows, inside ? name + vlen : NULL,
+			    inside ? len - vlen : 0, &r, &e, v) == -1)
+				continue;
+			n = agent_index_oid(rows->row[r]->opts.name, vo + vlen,
+			    AGENT_OID_MAX - vlen - 1);
+			if (n == 0)
+				continue;
+			vo[vlen + n] = e->seq;
+			memcpy(out, vo, (vlen + n + 1) * sizeof(oid));
+			*outlen = vlen + n + 1;
+			return 0;
+		}
+		/* inside this column: only later rows; before it: all */
+		start = inside ?
+		    h_row_bound(rows, name + vlen, len - vlen, 1) : 0;
 		/* sparse columns: step over rows without an instance */
 		for (r = start; r < rows->n; r++) {
 			const struct monitor *m = rows->row[r];
 
-			if (m == NULL || agent_row_value(var->magic, m, v) != 0)
+			if (m == NULL || h_row_value(var, rows, m, v) != 0)
 				continue;
 			n = agent_index_oid(m->opts.name, vo + vlen,
 			    AGENT_OID_MAX - vlen);
@@ -480,10 +630,20 @@ agent_getnext(const struct agent_rows *rows, const oid *name, size_t len,
 }
 
 void
+agent_clock_get(struct agent_rows *rows)
+{
+	rows->mono_us = agent.ev != NULL ? ev_now(agent.ev) : 0;
+	rows->now = agent.clock_cb != NULL ? agent.clock_cb(agent.clock_arg) :
+	    rows->mono_us / 1000000;
+	rows->uptime = agent_uptime();
+}
+
+void
 agent_rows_get(struct agent_rows *rows)
 {
 	rows->row = NULL;
 	rows->n = 0;
+	agent_clock_get(rows);
 	if (agent.rows_cb != NULL && !agent.stopping)
 		rows->row = agent.rows_cb(&rows->n, agent.rows_arg);
 	if (rows->row == NULL)
@@ -792,6 +952,13 @@ int
 agent_running(void)
 {
 	return agent.initialized && !agent.stopping;
+}
+
+void
+agent_set_stats_clock(int64_t (*cb)(void *), void *arg)
+{
+	agent.clock_cb = cb;
+	agent.clock_arg = arg;
 }
 
 /* TimeStamp bookkeeping, set directly by the unit tests */

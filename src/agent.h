@@ -9,6 +9,7 @@
 #define MAILMON_AGENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct ev;
 struct monitor;
@@ -43,6 +44,11 @@ void	 agent_shutdown(void);
 void	 agent_notify(const struct monitor *);
 /* the table changed shape (reload): bump mailmonTableLastChange */
 void	 agent_table_changed(void);
+/*
+ * The clock of the statistics windows (seconds): the scheduler's
+ * sched_stats_clock_cb.  Without it, monotonic seconds.
+ */
+void	 agent_set_stats_clock(int64_t (*)(void *), void *arg);
 /* sysUpTime of the master in 1/100 s (for TimeStamp columns) */
 unsigned long agent_uptime(void);
 /* 1 while an AgentX session to the master is open */

@@ -2,8 +2,10 @@
  * agent_notify.c - mailmonProbeDown / mailmonProbeUp notifications.
  *
  * Each variable binding carries the row's instance (column OID plus the
- * name index), so a receiver knows the probe without a lookup.  A
- * subagent's notifications travel through the master, and while there
+ * name index), so a receiver knows the probe without a lookup.  The
+ * failing targets of a composed probe follow the probe's columns, and
+ * the last one is the hour's availability from mailmonStatsTable, taken
+ * after the result that caused the change.  A subagent's notifications travel through the master, and while there
  * is no AgentX session send_v2trap() drops them without a word; so they
  * wait in a bounded queue and go out when the session is back.
  */
@@ -23,22 +25,27 @@
 static oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 static oid notify_down[] = { AGENT_ROOT, 0, 1 };
 static oid notify_up[] = { AGENT_ROOT, 0, 2 };
-/* mailmonProbeEntry */
-static const oid entry_oid[] = { AGENT_ROOT, 2, 3, 1 };
-#define ENTRY_LEN	(AGENT_ROOT_LEN + 3)
+/* the entries the objects come from, each followed by column and index */
+static const oid probe_entry[] = { AGENT_ROOT, 2, 3, 1 };
+static const oid stats_entry[] = { AGENT_ROOT, 2, 4, 1 };
+static const oid summary_entry[] = { AGENT_ROOT, 2, 11, 2, 1 };
 
-/* OBJECTS of both notifications, in MIB order */
-static const int notify_cols[] = {
-	COL_HOST, COL_PROTOCOL, COL_STATUS, COL_PREVSTATUS, COL_FAILCLASS,
-	COL_REASON, COL_REPLYTEXT, COL_LATENCY
-};
 /*
- * ... then mailmonTargetSummaryFailed, the failing targets of a domain
- * or dual-stack probe (empty for other probes), indexed by the name as
- * well: { mailmonObjects 11 2 1 4 }
+ * OBJECTS of both notifications, in MIB order (new ones only appended):
+ * the probe's row, the failing targets of a domain or dual-stack probe
+ * (empty for other probes), the hour's availability
  */
-static const oid summary_failed[] = { AGENT_ROOT, 2, 11, 2, 1, SUMCOL_FAILED };
-#define SUMMARY_LEN	(AGENT_ROOT_LEN + 5)
+static const struct {
+	int	 table;
+	int	 col;
+} notify_objs[] = {
+	{ TAB_PROBE, COL_HOST }, { TAB_PROBE, COL_PROTOCOL },
+	{ TAB_PROBE, COL_STATUS }, { TAB_PROBE, COL_PREVSTATUS },
+	{ TAB_PROBE, COL_FAILCLASS }, { TAB_PROBE, COL_REASON },
+	{ TAB_PROBE, COL_REPLYTEXT }, { TAB_PROBE, COL_LATENCY },
+	{ TAB_TSUMMARY, SUMCOL_FAILED },
+	{ TAB_STATS, SCOL_HOURAVAIL },
+};
 
 static struct {
 	netsnmp_variable_list	*q[NOTIFY_QUEUE_MAX];
@@ -50,10 +57,15 @@ static struct {
 
 /* a value for an object the row has no instance of yet */
 static void
-fallback(int col, struct agent_value *v)
+fallback(int table, int col, struct agent_value *v)
 {
 	memset(v, 0, sizeof(*v));
-	switch (col) {
+	if (table == TAB_STATS) {
+		/* no result in the hour: only a row without statistics */
+		v->type = ASN_GAUGE;
+		return;
+	}
+	switch (table == TAB_PROBE ? col : COL_REASON) {
 	case COL_FAILCLASS:
 		v->type = ASN_INTEGER;
 		v->integer = FAIL_NONE + 1;
@@ -68,15 +80,50 @@ fallback(int col, struct agent_value *v)
 	}
 }
 
+/* one object's value, and its instance: entry, column, name index */
+static size_t
+notify_obj(const struct agent_rows *clock, const struct monitor *m,
+    int table, int col, oid *o, size_t omax, struct agent_value *v)
+{
+	const oid	*entry;
+	size_t		 elen, n;
+	int		 rc;
+
+	switch (table) {
+	case TAB_STATS:
+		entry = stats_entry;
+		elen = OID_LENGTH(stats_entry);
+		rc = agent_stats_value(col, clock, m, v);
+		break;
+	case TAB_TSUMMARY:
+		entry = summary_entry;
+		elen = OID_LENGTH(summary_entry);
+		rc = agent_target_summary_value(col, m, v);
+		break;
+	default:
+		entry = probe_entry;
+		elen = OID_LENGTH(probe_entry);
+		rc = agent_row_value(col, m, v);
+		break;
+	}
+	if (rc != 0)
+		fallback(table, col, v);
+	memcpy(o, entry, elen * sizeof(oid));
+	o[elen] = (oid)col;
+	if ((n = agent_index_oid(m->opts.name, o + elen + 1,
+	    omax - elen - 1)) == 0)
+		return 0;
+	return elen + 1 + n;
+}
+
 netsnmp_variable_list *
-agent_notify_build(const struct monitor *m)
+agent_notify_build(const struct agent_rows *clock, const struct monitor *m)
 {
 	netsnmp_variable_list	*vars = NULL;
 	struct agent_value	 v;
 	oid			 o[AGENT_OID_MAX];
 	oid			*trap;
-	size_t			 i, n, trap_len;
-	int			 ok = 1;
+	size_t			 i, olen, trap_len;
 
 	if (m->state == STATUS_OK) {
 		trap = notify_up;
@@ -90,20 +137,16 @@ agent_notify_build(const struct monitor *m)
 	    trap_len * sizeof(oid)) == NULL)
 		goto fail;
 
-	memcpy(o, entry_oid, sizeof(entry_oid));
-	if ((n = agent_index_oid(m->opts.name, o + ENTRY_LEN + 1,
-	    AGENT_OID_MAX - ENTRY_LEN - 1)) == 0) {
-		log_warnx("notification: probe name cannot be an index");
-		goto fail;
-	}
-	for (i = 0; i < sizeof(notify_cols) / sizeof(notify_cols[0]); i++) {
+	for (i = 0; i < sizeof(notify_objs) / sizeof(notify_objs[0]); i++) {
 		const void	*val;
 		size_t		 len;
 		long		 integer;
 
-		o[ENTRY_LEN] = (oid)notify_cols[i];
-		if (agent_row_value(notify_cols[i], m, &v) != 0)
-			fallback(notify_cols[i], &v);
+		if ((olen = notify_obj(clock, m, notify_objs[i].table,
+		    notify_objs[i].col, o, AGENT_OID_MAX, &v)) == 0) {
+			log_warnx("notification: probe name cannot be an index");
+			goto fail;
+		}
 		if (v.type == ASN_OCTET_STR) {
 			val = v.str;
 			len = v.len;
@@ -112,24 +155,11 @@ agent_notify_build(const struct monitor *m)
 			val = &integer;
 			len = sizeof(integer);
 		}
-		if (snmp_varlist_add_variable(&vars, o, ENTRY_LEN + 1 + n, v.type,
-		    val, len) == NULL) {
-			ok = 0;
-			break;
-		}
+		if (snmp_varlist_add_variable(&vars, o, olen, v.type, val,
+		    len) == NULL)
+			goto fail;
 	}
-	if (ok) {
-		/* the name index again, after the summary column */
-		memmove(o + SUMMARY_LEN, o + ENTRY_LEN + 1, n * sizeof(oid));
-		memcpy(o, summary_failed, sizeof(summary_failed));
-		if (agent_target_summary_value(SUMCOL_FAILED, m, &v) != 0)
-			fallback(COL_REASON, &v);
-		if (snmp_varlist_add_variable(&vars, o, SUMMARY_LEN + n,
-		    ASN_OCTET_STR, v.str, v.len) == NULL)
-			ok = 0;
-	}
-	if (ok)
-		return vars;
+	return vars;
 fail:
 	snmp_free_varbind(vars);
 	return NULL;
@@ -146,10 +176,13 @@ void
 agent_notify(const struct monitor *m)
 {
 	netsnmp_variable_list	*vars;
+	struct agent_rows	 clock;
 
 	if (!agent_running() || m == NULL)
 		return;
-	if ((vars = agent_notify_build(m)) == NULL) {
+	memset(&clock, 0, sizeof(clock));
+	agent_clock_get(&clock);
+	if ((vars = agent_notify_build(&clock, m)) == NULL) {
 		log_warnx("notification for %s: out of memory", m->opts.name);
 		return;
 	}

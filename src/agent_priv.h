@@ -18,6 +18,7 @@
 #include <time.h>
 
 struct ev;
+struct history_entry;
 struct monitor;
 struct target_entry;
 
@@ -27,9 +28,18 @@ struct target_entry;
 /*
  * the longest OID we produce: entry column (mailmonTargetSummaryEntry
  * has 5 sub-identifiers below the root) + length + 32 name bytes + the
- * target index of mailmonTargetTable
+ * target index of mailmonTargetTable or the history sequence number
  */
 #define AGENT_OID_MAX		(AGENT_ROOT_LEN + 5 + 1 + 32 + 1)
+
+/* where a variable lives, and so what its instance part is */
+enum agent_table {
+	TAB_SCALAR = 0,		/* .0 */
+	TAB_PROBE,		/* mailmonProbeTable: the name */
+	TAB_STATS,		/* mailmonStatsTable: the name (AUGMENTS) */
+	TAB_HISTORY,		/* mailmonHistoryTable: the name, a number */
+	TAB_TSUMMARY		/* mailmonTargetSummaryTable: the name */
+};
 
 /* column numbers of mailmonProbeEntry (MAILMON-MIB) */
 enum agent_col {
@@ -96,6 +106,43 @@ enum agent_sumcol {
 	SUMCOL_LAST
 };
 
+/* column numbers of mailmonStatsEntry (MAILMON-MIB) */
+enum agent_stats_col {
+	SCOL_HOURRESULTS = 1,
+	SCOL_HOURFAILURES,
+	SCOL_HOURAVAIL,
+	SCOL_HOURLATMIN,
+	SCOL_HOURLATAVG,
+	SCOL_HOURLATMAX,
+	SCOL_HOURLATP95,
+	SCOL_HOUROUTAGE,
+	SCOL_DAYRESULTS,
+	SCOL_DAYFAILURES,
+	SCOL_DAYAVAIL,
+	SCOL_DAYLATMIN,
+	SCOL_DAYLATAVG,
+	SCOL_DAYLATMAX,
+	SCOL_DAYOUTAGE,
+	SCOL_LASTOK,
+	SCOL_LASTFAIL,
+	SCOL_LASTFAILCLASS,
+	SCOL_DISCONTINUITY,
+	SCOL_HISTORYSIZE,
+	SCOL_LAST
+};
+
+/* column numbers of mailmonHistoryEntry (MAILMON-MIB) */
+enum agent_hist_col {
+	HCOL_INDEX = 1,		/* index, not-accessible */
+	HCOL_TIME,
+	HCOL_STATUS,
+	HCOL_FAILCLASS,
+	HCOL_REPLYCODE,
+	HCOL_LATENCY,
+	HCOL_DELIVERYLATENCY,
+	HCOL_LAST
+};
+
 /* scalars, by their "magic" in the variable table */
 enum agent_scalar {
 	SC_SERMAILPORT = 100,
@@ -103,10 +150,16 @@ enum agent_scalar {
 	SC_TABLELASTCHANGE
 };
 
-/* the monitors as seen by one request */
+/*
+ * The monitors and the clocks as seen by one request: every value of
+ * one PDU is computed at the same instant.
+ */
 struct agent_rows {
 	struct monitor *const	*row;
 	size_t			 n;
+	int64_t			 now;		/* stats clock, seconds */
+	int64_t			 mono_us;	/* ev clock, microseconds */
+	unsigned long		 uptime;	/* sysUpTime, 1/100 s */
 };
 
 /* one produced value; str points into the monitor or into buf */
@@ -121,12 +174,13 @@ struct agent_value {
 
 /*
  * One entry of the variable table: the OID under mailmonMIB, and for
- * table columns the column number.  Instances: scalar.0, or
- * column.<name length>.<name bytes>.
+ * table columns the column number.  Instances: scalar.0,
+ * column.<name length>.<name bytes>, or for the history table
+ * column.<name length>.<name bytes>.<number>.
  */
 struct agent_var {
-	int		 magic;		/* enum agent_col or enum agent_scalar */
-	int		 column;	/* 1 = column of mailmonProbeTable */
+	int		 magic;		/* column number, or enum agent_scalar */
+	int		 table;		/* enum agent_table */
 	size_t		 len;
 	oid		 sub[4];
 };
@@ -146,8 +200,25 @@ int	 agent_get(const struct agent_rows *, const oid *name, size_t len,
 /* 0 with out/outlen/val set, or -1 past the end of mailmonMIB */
 int	 agent_getnext(const struct agent_rows *, const oid *name,
 	    size_t len, oid *out, size_t *outlen, struct agent_value *);
-/* current rows from the daemon (empty before agent_init) */
+/* current rows and clocks from the daemon (empty before agent_init) */
 void	 agent_rows_get(struct agent_rows *);
+/* the clocks alone (rows left empty), for a notification */
+void	 agent_clock_get(struct agent_rows *);
+
+/* value helpers shared by agent.c and agent_stats.c */
+void	 v_int(struct agent_value *, u_char type, long);
+void	 v_gauge64(struct agent_value *, int64_t);
+int	 v_dateandtime(struct agent_value *, time_t);
+int	 v_status(struct agent_value *, int status);
+int	 v_failclass(struct agent_value *, int fail);
+
+/* agent_stats.c: mailmonStatsTable and mailmonHistoryTable cells */
+int	 agent_stats_value(int col, const struct agent_rows *,
+	    const struct monitor *, struct agent_value *);
+int	 agent_history_value(int col, const struct history_entry *,
+	    struct agent_value *);
+/* a TimeStamp for an event at ev clock time at_us (0 if before sysUpTime) */
+uint32_t agent_timestamp_at(const struct agent_rows *, int64_t at_us);
 /* 1 between agent_init() and agent_shutdown() */
 int	 agent_running(void);
 /* table TimeStamp and the wall clock of the last master restart */
@@ -197,7 +268,8 @@ void	 agent_guard_begin(void);
 void	 agent_guard_end(void);
 
 /* agent_notify.c: notification building and the disconnected queue */
-netsnmp_variable_list *agent_notify_build(const struct monitor *);
+netsnmp_variable_list *agent_notify_build(const struct agent_rows *clock,
+	    const struct monitor *);
 void	 agent_notify_submit(netsnmp_variable_list *);
 void	 agent_notify_flush(void);
 void	 agent_notify_flush_later(void);

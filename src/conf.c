@@ -21,6 +21,7 @@
 
 #include "conf.h"
 #include "dns.h"
+#include "history.h"
 #include "log.h"
 #include "opts.h"
 #include "secret.h"
@@ -46,6 +47,7 @@ struct parser {
 	/* globals seen, to reject a second setting */
 	int		 set_interval, set_timeout, set_retries;
 	int		 set_ping, set_socket, set_user, set_dns;
+	int		 set_history, set_state_file;
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -266,7 +268,8 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		    strcmp(w[0], "retries") == 0 ||
 		    strcmp(w[0], "ping-interval") == 0 ||
 		    strcmp(w[0], "agentx-socket") == 0 || strcmp(w[0], "user") == 0 ||
-		    strcmp(w[0], "dns-server") == 0)
+		    strcmp(w[0], "dns-server") == 0 ||
+		    strcmp(w[0], "history") == 0 || strcmp(w[0], "state-file") == 0)
 			conf_error(p, file, line, "%s: expected one value", w[0]);
 		else
 			conf_error(p, file, line, "unknown keyword \"%s\"",
@@ -304,6 +307,22 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		if (w[1][0] == '\0' ||
 		    mm_strlcpy(c->user, w[1], sizeof(c->user)) >= sizeof(c->user))
 			conf_error(p, file, line, "user: bad value");
+	} else if (strcmp(w[0], "history") == 0) {
+		ONCE(set_history, "history");
+		parse_num(p, file, line, w[0], w[1], 0, HISTORY_MAX, &c->history);
+	} else if (strcmp(w[0], "state-file") == 0) {
+		ONCE(set_state_file, "state-file");
+		/*
+		 * Relative to the configuration file, like include (the
+		 * daemon runs in /).  Written as PATH.tmp, then renamed:
+		 * the name needs room for the suffix.
+		 */
+		if (w[1][0] == '\0' || secret_path(c->state_file,
+		    sizeof(c->state_file), file, 1, w[1]) == -1 ||
+		    strlen(c->state_file) + 5 > sizeof(c->state_file)) {
+			c->state_file[0] = '\0';
+			conf_error(p, file, line, "state-file: bad value");
+		}
 	} else
 		conf_error(p, file, line, "unknown keyword \"%s\"",
 			    shown(w[0], b, sizeof(b)));
@@ -504,6 +523,7 @@ build_probe(struct parser *p, const struct pline *pl)
 	cp->interval_s = line.interval_s != 0 ? line.interval_s :
 	    c->interval_s;
 	cp->retries = line.retries != 0 ? line.retries : c->retries;
+	cp->history = line.history >= 0 ? line.history : c->history;
 	c->nprobes++;
 out:
 	if (c->nprobes == 0 || &c->probes[c->nprobes - 1] != cp)
@@ -521,6 +541,7 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	c->timeout_s = CONF_DEF_TIMEOUT;
 	c->retries = CONF_DEF_RETRIES;
 	c->ping_interval = CONF_DEF_PING;
+	c->history = CONF_DEF_HISTORY;
 	mm_strlcpy(c->path, path, sizeof(c->path));
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';

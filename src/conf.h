@@ -28,11 +28,13 @@
 #define CONF_DEF_TIMEOUT	10	/* seconds, whole probe */
 #define CONF_DEF_RETRIES	3	/* consecutive failures before DOWN */
 #define CONF_DEF_PING		15	/* AgentX ping / reconnect, seconds */
+#define CONF_DEF_HISTORY	10	/* results kept per probe (history.h) */
 
 struct conf_probe {
 	struct probe_opts	 opts;		/* secrets inside: never log */
 	int			 interval_s;
 	int			 retries;
+	int			 history;	/* results kept, 0 = none */
 	char			 file[CONF_PATH_MAX];	/* where it was defined */
 	int			 line;
 };
@@ -47,6 +49,8 @@ struct conf {
 	char			 user[CONF_USER_MAX];		/* "" = none */
 	/* resolver of every probe without its own --dns-server; "" = system */
 	char			 dns_server[PROBE_STR_MAX];
+	int			 history;	/* default for every probe */
+	char			 state_file[CONF_PATH_MAX];	/* "" = none */
 
 	struct conf_probe	*probes;	/* in file order */
 	size_t			 nprobes;

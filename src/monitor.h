@@ -16,6 +16,8 @@
 struct check;
 struct ev_timer;
 struct target_table;
+struct stats;
+struct history;
 
 struct monitor {
 	struct probe_opts	 opts;		/* as configured (secrets inside) */
@@ -39,6 +41,16 @@ struct monitor {
 
 	uint64_t		 checks;
 	uint64_t		 failures;
+	/*
+	 * Monotonic time (ev clock, microseconds) from which checks and
+	 * failures count: the row's counter discontinuity, served as a
+	 * TimeStamp (mailmonStatsDiscontinuityTime).
+	 */
+	int64_t			 counted_since_us;
+
+	/* rolling windows and the last results; NULL only in test rows */
+	struct stats		*stats;
+	struct history		*history;
 
 	/*
 	 * Domain and dual-stack probes: the targets of the latest check

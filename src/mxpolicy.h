@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "dns.h"
-#include "probe.h"
+#include "probe_opts.h"
 #include "target.h"
 
 struct mx_exchange {

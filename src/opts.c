@@ -112,6 +112,7 @@ static const struct optdef core[] = {
 	{ 0, "version", 0, O_VERSION, G_MP, FR, 0 },
 	{ 0, "interval", 1, O_INTERVAL, G_DAEMON, DM, 0 },
 	{ 0, "retries", 1, O_RETRIES, G_DAEMON, DM, 0 },
+	{ 0, "history", 1, O_HISTORY, G_DAEMON, DM, 0 },
 };
 
 #define NCORE	(sizeof(core) / sizeof(core[0]))
@@ -640,6 +641,13 @@ opts_apply_daemon(struct pstate *ps, const struct optdef *d,
 			ps->line->retries = (int)n;
 		return 0;
 	}
+	/* results kept in mailmonHistoryTable; 0 keeps none */
+	if (d->id == O_HISTORY &&
+	    opts_int(ps, opt, val, 0, OPTS_HISTORY_MAX, &n) == 0) {
+		if (ps->line != NULL)
+			ps->line->history = (int)n;
+		return 0;
+	}
 	return -1;
 }
 
@@ -1046,6 +1054,7 @@ opts_parse_line(struct probe_opts *o, struct opts_line *line, int argc,
 
 	memset(line, 0, sizeof(*line));
 	line->basedir = basedir;
+	line->history = -1;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	/* two kilobytes of strings: not on the stack of a daemon thread */

@@ -54,6 +54,7 @@ struct opts_line {
 	const char	*basedir;	/* in: the configuration file */
 	int		 interval_s;	/* --interval, 0 = not given */
 	int		 retries;	/* --retries, 0 = not given */
+	int		 history;	/* --history, -1 = not given */
 	int		 inline_secret;	/* --password/--mbox-password given */
 	int		 secret_world_readable;	/* a password file is o+r */
 };

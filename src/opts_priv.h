@@ -21,6 +21,7 @@
 #define MAX_SECONDS	86400		/* upper bound of every time value */
 #define MAX_CERT_DAYS	36500
 #define MAX_EXPECTS	(1 + PROBE_MAX_CMDS)	/* tcp: expect + cmd_expect[] */
+#define OPTS_HISTORY_MAX	1000	/* = HISTORY_MAX (history.h) */
 
 /* option groups: core (opts.c) */
 #define G_MP		0x001	/* mailprobe long options (everywhere) */
@@ -45,7 +46,7 @@ enum oid {
 	O_MBOX_HOST, O_MBOX_PORT, O_MBOX_TLS, O_MBOX_USER, O_MBOX_PASSWORD,
 	O_MBOX_PASSWORD_FILE, O_DELIV_WARN, O_DELIV_CRIT, O_DELIV_DEADLINE,
 	O_INTERVAL, O_RETRIES, O_DOMAIN, O_FAMILY, O_MX_POLICY, O_MAX_MX,
-	O_MAX_ADDR, O_DNS_SERVER
+	O_MAX_ADDR, O_DNS_SERVER, O_HISTORY
 };
 
 struct pstate;

@@ -9,6 +9,12 @@
  * First runs are spread over the interval by a hash of the name, so a
  * daemon with a thousand probes does not open a thousand connections
  * in the same second, and the spread is the same after every restart.
+ *
+ * Every result also goes into the monitor's statistics (stats.h) and
+ * history (history.h), before anyone is told about a state change, so a
+ * notification carries the availability including that result.  Both
+ * belong to the probe's name: a reload keeps them, and the state file
+ * carries them across restarts.
  */
 #include "config.h"
 
@@ -18,9 +24,12 @@
 
 #include "conf.h"
 #include "ev.h"
-#include "log.h"
+#include "history.h"
 #include "check.h"
+#include "log.h"
 #include "scheduler.h"
+#include "statefile.h"
+#include "stats.h"
 #include "target.h"
 #include "util.h"
 
@@ -39,9 +48,34 @@ struct sched {
 	unsigned long	(*ticks)(void);
 	struct monitor	**rows;		/* sorted, see row_cmp() */
 	size_t		 nrows;
+	/* stats clock = monotonic seconds + this (set by a state file) */
+	int64_t		 clock_offset;
+	int		 dirty;		/* results since the last save */
 };
 
 static void	 mon_timer(void *);
+
+void
+sched_record(struct monitor *m, const struct probe_result *r, int64_t clock,
+    time_t wall)
+{
+	if (m->stats != NULL)
+		stats_add(m->stats, clock, wall, r);
+	if (m->history != NULL)
+		history_add(m->history, wall, r);
+}
+
+int64_t
+sched_stats_clock(struct sched *s)
+{
+	return ev_now(s->ev) / USEC + s->clock_offset;
+}
+
+int64_t
+sched_stats_clock_cb(void *arg)
+{
+	return sched_stats_clock(arg);
+}
 
 enum sched_change
 sched_apply_result(struct monitor *m, const struct probe_result *r, time_t now)
@@ -152,6 +186,8 @@ mon_free(struct mon *mo)
 	free(mo->m.targets);
 	if (mo->m.timer != NULL)
 		ev_timer_free(mo->m.timer);
+	free(mo->m.stats);
+	history_free(mo->m.history);
 	explicit_bzero(mo, sizeof(*mo));
 	free(mo);
 }
@@ -223,10 +259,15 @@ mon_result(struct mon *mo, const struct probe_result *r)
 	struct sched	*s = mo->s;
 	enum probe_status old = m->state;
 	enum sched_change ch;
+	time_t		 now;
 
 	mon_targets(m, r->targets);
 
-	ch = sched_apply_result(m, r, time(NULL));
+	now = time(NULL);
+	ch = sched_apply_result(m, r, now);
+	/* before the change callback: notifications carry the availability */
+	sched_record(m, r, sched_stats_clock(s), now);
+	s->dirty = 1;
 	log_debug(LT_SCHED, "probe %s: %s (%s) soft %d/%d hard %s", m->opts.name,
 	    probe_status_name(r->status), probe_fail_name(r->fail),
 	    m->consecutive_failures, m->retries, probe_status_name(m->state));
@@ -284,10 +325,14 @@ mon_new(struct sched *s, const struct conf_probe *cp)
 
 	if ((mo = calloc(1, sizeof(*mo))) == NULL)
 		return NULL;
-	if ((mo->m.timer = ev_timer_new(s->ev, mon_timer, mo)) == NULL) {
-		free(mo);
+	if ((mo->m.timer = ev_timer_new(s->ev, mon_timer, mo)) == NULL ||
+	    (mo->m.stats = malloc(sizeof(*mo->m.stats))) == NULL ||
+	    (mo->m.history = history_new((uint32_t)cp->history)) == NULL) {
+		mon_free(mo);
 		return NULL;
 	}
+	stats_init(mo->m.stats);
+	mo->m.counted_since_us = ev_now(s->ev);
 	mo->s = s;
 	mo->m.opts = cp->opts;
 	mo->m.interval_s = cp->interval_s;
@@ -296,6 +341,30 @@ mon_new(struct sched *s, const struct conf_probe *cp)
 	mo->m.state = STATUS_UNKNOWN;
 	mo->m.prev_state = STATUS_UNKNOWN;
 	return mo;
+}
+
+/*
+ * A new "history" size keeps the newest entries and the numbering, and
+ * is no reason to restart the schedule.  Out of memory: keep the old
+ * ring, which is still valid.
+ */
+static void
+resize_history(struct mon *mo, uint32_t cap)
+{
+	struct history	*h = mo->m.history;
+	uint32_t	 was;
+
+	if (h == NULL || h->cap == cap)
+		return;
+	was = h->cap;
+	if ((h = history_resize(h, cap)) == NULL) {
+		log_warnx("probe %s: out of memory resizing its history",
+		    mo->m.opts.name);
+		return;
+	}
+	mo->m.history = h;
+	log_info("probe %s: history of %u results (was %u)", mo->m.opts.name,
+	    cap, was);
 }
 
 static int
@@ -349,6 +418,11 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 			changes++;
 		}
 	}
+	/* kept probes keep their history, at the size now configured */
+	for (i = 0; i < n; i++)
+		if (fresh[i] == NULL)
+			resize_history((struct mon *)rows[i],
+			    (uint32_t)c->probes[i].history);
 	/* kept probes: new options restart the schedule, state stays */
 	for (i = 0; i < n; i++) {
 		struct mon *mo = (struct mon *)rows[i];
@@ -402,4 +476,118 @@ sched_count_bad(struct sched *s)
 		if (s->rows[i]->state != STATUS_OK)
 			bad++;
 	return bad;
+}
+
+/* ---- the state file ---------------------------------------------------- */
+
+static int
+save_one(size_t i, struct statefile_rec *r, void *arg)
+{
+	struct sched	*s = arg;
+	struct monitor	*m = s->rows[i];
+
+	if (m->stats == NULL)
+		return -1;
+	r->name = m->opts.name;
+	r->checks = m->checks;
+	r->failures = m->failures;
+	r->stats = m->stats;
+	r->history = m->history;
+	return 0;
+}
+
+int
+sched_state_save(struct sched *s, const char *path, int at_exit, char *err,
+    size_t errlen)
+{
+	struct statefile_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.wall = time(NULL);
+	info.clock = sched_stats_clock(s);
+	info.flags = at_exit ? STATEFILE_AT_EXIT : 0;
+	if (statefile_save(path, s->nrows, save_one, s, &info, err,
+	    errlen) == -1)
+		return -1;
+	s->dirty = 0;
+	return 0;
+}
+
+int
+sched_state_dirty(struct sched *s)
+{
+	return s->dirty;
+}
+
+void
+sched_state_saved(struct sched *s)
+{
+	s->dirty = 0;
+}
+
+struct restore {
+	struct sched	*s;
+	size_t		 restored;
+	size_t		 unknown;
+};
+
+static void
+restore_one(const struct statefile_rec *r, void *arg)
+{
+	struct restore	*rs = arg;
+	struct mon	*mo = find_row(rs->s, r->name);
+	struct history	*h;
+	uint32_t	 i;
+
+	if (mo == NULL || mo->m.stats == NULL) {
+		rs->unknown++;		/* no longer configured */
+		return;
+	}
+	mo->m.checks = r->checks;
+	mo->m.failures = r->failures;
+	*mo->m.stats = *r->stats;
+	/* the newest entries that fit this probe's history size */
+	if (mo->m.history != NULL && r->history != NULL &&
+	    (h = history_new(mo->m.history->cap)) != NULL) {
+		for (i = 0; i < r->history->n; i++)
+			(void)history_push(h, history_at(r->history, i));
+		h->seq = r->history->seq;
+		history_free(mo->m.history);
+		mo->m.history = h;
+	}
+	rs->restored++;
+}
+
+/* at most ten years of downtime; a wall clock set back counts as none */
+#define STATE_GAP_MAX	(10LL * 366 * 86400)
+
+int
+sched_state_load(struct sched *s, const char *path, size_t *restored,
+    size_t *unknown, char *err, size_t errlen)
+{
+	struct statefile_info info;
+	struct restore	 rs;
+	int64_t		 gap;
+	int		 rc;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.s = s;
+	rc = statefile_load(path, &info, restore_one, &rs, err, errlen);
+	*restored = rs.restored;
+	*unknown = rs.unknown;
+	if (rc != 0)
+		return rc;
+	/*
+	 * Continue the stats clock from where the file left it, plus the
+	 * time the daemon was away as the wall clock tells it (the only
+	 * clock that spans a restart or a reboot), so the windows age by
+	 * the downtime and the restored buckets line up with new ones.
+	 */
+	gap = (int64_t)(time(NULL) - info.wall);
+	if (gap < 0)
+		gap = 0;
+	if (gap > STATE_GAP_MAX)
+		gap = STATE_GAP_MAX;
+	s->clock_offset = info.clock + gap - ev_now(s->ev) / USEC;
+	return 0;
 }

@@ -40,6 +40,14 @@ enum sched_change {
 enum sched_change sched_apply_result(struct monitor *m,
 	    const struct probe_result *r, time_t now);
 
+/*
+ * Put one result into m's statistics and history: clock is the stats
+ * clock (seconds, see sched_stats_clock), wall the wall clock.  Called
+ * by the scheduler for every result, after sched_apply_result().
+ */
+void	 sched_record(struct monitor *m, const struct probe_result *r,
+	    int64_t clock, time_t wall);
+
 /* the first run of a probe, as an offset into its interval (microseconds) */
 int64_t	 sched_jitter_us(const char *name, int interval_s);
 
@@ -66,5 +74,30 @@ struct monitor *const *sched_rows_cb(size_t *n, void *sched);
 
 /* number of monitors whose hard state is not OK */
 size_t		 sched_count_bad(struct sched *);
+
+/*
+ * The stats clock: monotonic seconds plus an offset that a state file
+ * sets, so the windows of restored statistics keep aging across a
+ * restart.  The _cb form is for agent_set_stats_clock().
+ */
+int64_t		 sched_stats_clock(struct sched *);
+int64_t		 sched_stats_clock_cb(void *sched);
+
+/*
+ * State file (statefile.h).  Save writes every monitor's totals,
+ * statistics and history; 0, or -1 with err set.  Load runs once, after
+ * the first sched_apply_conf() and before any result: probes are
+ * matched by name (*unknown counts records of probes no longer
+ * configured), and the stats clock continues from the file's.  0 when
+ * loaded, 1 when there is no file, -1 (err set) when it was ignored.
+ */
+int		 sched_state_save(struct sched *, const char *path, int at_exit,
+		    char *err, size_t errlen);
+int		 sched_state_load(struct sched *, const char *path,
+		    size_t *restored, size_t *unknown, char *err, size_t errlen);
+/* 1 when a result came in since the last save */
+int		 sched_state_dirty(struct sched *);
+/* a save is under way elsewhere (a child process) with every result */
+void		 sched_state_saved(struct sched *);
 
 #endif

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe.h"
+#include "probe_opts.h"
 
 #define TARGET_MAX		64	/* targets of one check, slots of a table */
 #define TARGET_NAME_MAX		256	/* exchange or host name, NUL included */

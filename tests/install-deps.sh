@@ -39,6 +39,8 @@ PKGS=(
 	clang libclang-rt-14-dev valgrind
 	# tools the test scripts use
 	openssl ca-certificates python3 iproute2 procps util-linux
+	# a second SNMP manager for the walks of test_history.sh
+	python3-pysnmp4
 	# real servers (tests/fixtures): IMAP/POP3/LMTP/SASL, MTA, SNMP master + traps
 	dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	postfix

@@ -4,9 +4,11 @@
 #  1. smilint -l 6 prints nothing (and does flag a broken copy);
 #  2. Net-SNMP's snmptranslate loads it and resolves the notification,
 #     table and scalar OIDs;
-#  3. the columns of mailmonProbeEntry match enum agent_col
-#     (src/agent_priv.h), and mailmonProbeFailureClass matches
-#     enum fail_class (src/taxonomy.h), name by name.
+#  3. the columns of mailmonProbeEntry, mailmonStatsEntry,
+#     mailmonHistoryEntry and mailmonTargetEntry match their enums in
+#     src/agent_priv.h, and MailmonFailureClass (the syntax of every
+#     failure class object) matches enum fail_class (src/taxonomy.h),
+#     name by name.
 #
 # The IETF base modules SNMPv2-SMI, SNMPv2-TC and SNMPv2-CONF are not in
 # Debian main; the npm package net-snmp carries them (lib/mibs).  Point
@@ -107,47 +109,57 @@ check_oid mailmonTargetCount.0 $R.2.11.1.0
 check_oid mailmonTargetSummaryEntry $R.2.11.2.1
 check_oid mailmonTargetSummaryFailed $R.2.11.2.1.4
 check_oid mailmonTargetGroup $R.3.2.10
-check_oid mailmonTargetCompliance $R.3.1.10
+check_oid mailmonFullCompliance $R.3.1.2
+check_oid mailmonStatsTable $R.2.4
+check_oid mailmonStatsHourAvailability $R.2.4.1.3
+check_oid 'mailmonStatsHourAvailability."smtp1"' $R.2.4.1.3.5.115.109.116.112.49
+check_oid mailmonHistoryTable $R.2.5
+check_oid mailmonHistoryStatus $R.2.5.1.3
+# two indexes: the name, then the number
+check_oid 'mailmonHistoryStatus."smtp1".7' $R.2.5.1.3.5.115.109.116.112.49.7
 
-got=$(tr_ -Td MAILMON-MIB::mailmonProbeDown)
-case $got in
-*mailmonProbeHost*mailmonProbePrevStatus*mailmonProbeFailureClass*mailmonProbeReplyText*)
-	ok "mailmonProbeDown carries host, previous status, class, reply" ;;
-*) ko "mailmonProbeDown OBJECTS: $got" ;;
-esac
-# the failing targets come last, after every object they had before
+# the objects they always had, then the failing targets, then the hour's
+# availability: appended, never inserted
 for n in mailmonProbeDown mailmonProbeUp; do
-	got=$(tr_ -Td MAILMON-MIB::$n | tr -d ' \n')
+	got=$(tr_ -Td MAILMON-MIB::$n | tr -d ' \t\n')
 	case $got in
-	*mailmonProbeLatency,mailmonTargetSummaryFailed\}*)
-		ok "$n ends with mailmonTargetSummaryFailed" ;;
+	*OBJECTS\{mailmonProbeHost,mailmonProbeProtocol,mailmonProbeStatus,mailmonProbePrevStatus,mailmonProbeFailureClass,mailmonProbeReason,mailmonProbeReplyText,mailmonProbeLatency,mailmonTargetSummaryFailed,mailmonStatsHourAvailability\}*)
+		ok "$n carries host ... latency, the failing targets, the hour's availability" ;;
 	*) ko "$n OBJECTS: $got" ;;
 	esac
 done
 
 # ---- 3. the MIB and the code agree -------------------------------------
-# column names from the SEQUENCE, in order; column i must be entry.i
-cols=$(sed -n '/^MailmonProbeEntry ::= SEQUENCE/,/^}/p' "$MIB" |
-    awk '/mailmonProbe/ { print $1 }')
-i=0
-bad=
-for c in $cols; do
-	i=$((i + 1))
-	got=$(tr_ -On "MAILMON-MIB::$c")
-	[ "$got" = "$R.2.3.1.$i" ] || bad="$bad $c=$got"
-done
-if [ -z "$bad" ] && [ "$i" -gt 20 ]; then
-	ok "$i columns numbered in SEQUENCE order"
-else
-	ko "column numbering:$bad"
-fi
-ncol=$(sed -n '/^enum agent_col {/,/^[[:space:]]*COL_LAST[[:space:]]*$/p' "$srcdir/src/agent_priv.h" |
-    grep -c '^[[:space:]]*COL_[A-Z]*[, =]' )
-if [ "$ncol" -eq "$i" ]; then
-	ok "enum agent_col has the $i MIB columns"
-else
-	ko "enum agent_col has $ncol columns, the MIB $i"
-fi
+# table_cols SEQUENCE PREFIX ENTRYOID ENUM ENUMPREFIX MIN: column names
+# from the SEQUENCE, in order; column i must be ENTRYOID.i, and the enum
+# in src/agent_priv.h must have as many columns
+table_cols() {
+	cols=$(sed -n "/^$1 ::= SEQUENCE/,/^}/p" "$MIB" |
+	    awk -v p="$2" 'index($1, p) == 1 { print $1 }')
+	i=0
+	bad=
+	for c in $cols; do
+		i=$((i + 1))
+		got=$(tr_ -On "MAILMON-MIB::$c")
+		[ "$got" = "$3.$i" ] || bad="$bad $c=$got"
+	done
+	if [ -z "$bad" ] && [ "$i" -ge "$6" ]; then
+		ok "$1: $i columns numbered in SEQUENCE order"
+	else
+		ko "$1: column numbering:$bad"
+	fi
+	ncol=$(sed -n "/^enum $4 {/,/^[[:space:]]*$5LAST[[:space:]]*\$/p" \
+	    "$srcdir/src/agent_priv.h" |
+	    grep -c "^[[:space:]]*$5[A-Z0-9]*[, =]")
+	if [ "$ncol" -eq "$i" ]; then
+		ok "enum $4 has the $i MIB columns"
+	else
+		ko "enum $4 has $ncol columns, the MIB $i"
+	fi
+}
+table_cols MailmonProbeEntry mailmonProbe $R.2.3.1 agent_col COL_ 20
+table_cols MailmonStatsEntry mailmonStats $R.2.4.1 agent_stats_col SCOL_ 20
+table_cols MailmonHistoryEntry mailmonHistory $R.2.5.1 agent_hist_col HCOL_ 7
 
 # the same for mailmonTargetEntry and enum agent_tcol
 cols=$(sed -n '/^MailmonTargetEntry ::= SEQUENCE/,/^}/p' "$MIB" |
@@ -174,20 +186,17 @@ want=$(sed -n '/^enum fail_class {/,/FAIL_LAST/p' "$srcdir/src/taxonomy.h" |
     awk '{ n = split(tolower($0), w, "_"); s = w[1];
 	for (j = 2; j <= n; j++) s = s toupper(substr(w[j], 1, 1)) substr(w[j], 2);
 	printf "%s(%d) ", s, NR }')
-got=$(tr_ -Td MAILMON-MIB::mailmonProbeFailureClass |
-    sed -n 's/.*INTEGER {\(.*\)}.*/\1/p' | tr -d ' ' | tr ',' ' ')
-if [ "$(echo $want)" = "$(echo $got)" ] && [ -n "$got" ]; then
-	ok "mailmonProbeFailureClass matches enum fail_class"
-else
-	ko "failure classes: code [$want] MIB [$got]"
-fi
-got=$(tr_ -Td MAILMON-MIB::mailmonTargetFailureClass |
-    sed -n 's/.*INTEGER {\(.*\)}.*/\1/p' | tr -d ' ' | tr ',' ' ')
-if [ "$(echo $want)" = "$(echo $got)" ] && [ -n "$got" ]; then
-	ok "mailmonTargetFailureClass matches enum fail_class"
-else
-	ko "target failure classes: code [$want] MIB [$got]"
-fi
+for o in mailmonProbeFailureClass mailmonStatsLastFailClass \
+    mailmonHistoryFailureClass mailmonTargetFailureClass; do
+	got=$(tr_ -Td MAILMON-MIB::$o | tr -d '\n' |
+	    sed -n 's/.*INTEGER[[:space:]]*{\([^}]*\)}.*/\1/p' | tr -d ' \t' |
+	    tr ',' ' ')
+	if [ "$(echo $want)" = "$(echo $got)" ] && [ -n "$got" ]; then
+		ok "$o matches enum fail_class"
+	else
+		ko "$o: code [$want] MIB [$got]"
+	fi
+done
 
 # enum target_dns (TD_NULLMX -> nullMx ...) and mailmonTargetSummaryDns
 want=$(sed -n '/^enum target_dns {/,/TD_LAST/p' "$srcdir/src/target.h" |

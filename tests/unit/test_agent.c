@@ -1,7 +1,9 @@
 /*
  * test_agent.c - MAILMON-MIB handlers on fixture rows, without snmpd:
  * variable table order, GET and GETNEXT across rows and columns, holes
- * in sparse columns, string index order, notifications and the queue.
+ * in sparse columns, string index order, the statistics and history
+ * tables (two-part index, wrapped numbers), TimeStamps, notifications
+ * and the queue.
  */
 #include "config.h"
 
@@ -9,17 +11,28 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "agent_priv.h"
 
 #include "agent.h"
+#include "history.h"
 #include "monitor.h"
+#include "stats.h"
 #include "target.h"
 
 #define ROOT		1, 3, 6, 1, 4, 1, 2789, 5
 #define ENTRY		ROOT, 2, 3, 1
+#define SENTRY		ROOT, 2, 4, 1
+#define HENTRY		ROOT, 2, 5, 1
+
+/* the clocks every request of these tests sees */
+#define NOW		100000		/* stats clock, s */
+#define MONO_US		1000000000LL	/* ev clock: 1000 s */
+#define UPTIME		10000		/* sysUpTime: 100 s */
+#define WALL		1700000000
 
 /*
  * Fixture rows, sorted as the daemon hands them over: by name length,
@@ -131,14 +144,14 @@ static struct monitor row_abc = {
 static struct monitor *fixture[] = {
 	&row_a, &row_b, &row_ab, &row_bb, &row_abc
 };
-static const struct agent_rows rows = { fixture, 5 };
+static const struct agent_rows rows = { fixture, 5, NOW, MONO_US, UPTIME };
 
 static const oid root[] = { ROOT };
 
 /* ---- targets of domain probes (agent_targets.c) ---- */
 
 #define TENTRY		ROOT, 2, 10, 1
-#define SENTRY		ROOT, 2, 11, 2, 1
+#define SUMENTRY		ROOT, 2, 11, 2, 1
 
 static struct target_table tab_a, tab_bb;
 
@@ -198,7 +211,7 @@ setup_targets(void **state)
 
 /* entry.col.<index of name>.<target index> */
 static size_t
-tcell(int col, const char *name, oid t, oid *out)
+targcell(int col, const char *name, oid t, oid *out)
 {
 	static const oid entry[] = { TENTRY };
 	size_t	 n;
@@ -213,9 +226,9 @@ tcell(int col, const char *name, oid t, oid *out)
 
 /* summary entry.col.<index of name> */
 static size_t
-scell(int col, const char *name, oid *out)
+sumcell(int col, const char *name, oid *out)
 {
-	static const oid entry[] = { SENTRY };
+	static const oid entry[] = { SUMENTRY };
 	size_t	 n;
 
 	memcpy(out, entry, sizeof(entry));
@@ -225,26 +238,150 @@ scell(int col, const char *name, oid *out)
 	return OID_LENGTH(entry) + 1 + n;
 }
 
-/* build OID = entry.col.<index of name> */
+/* build OID = entry.col.<index of name>, in table 3 (probe) or 4 */
 static size_t
-cell(int col, const char *name, oid *out)
+tcell(int table, int col, const char *name, oid *out)
 {
 	static const oid entry[] = { ENTRY };
 	size_t	 n;
 
 	memcpy(out, entry, sizeof(entry));
+	out[AGENT_ROOT_LEN + 1] = (oid)table;
 	out[OID_LENGTH(entry)] = (oid)col;
 	n = agent_index_oid(name, out + OID_LENGTH(entry) + 1, 40);
 	assert_true(n > 0);
 	return OID_LENGTH(entry) + 1 + n;
+}
+
+static size_t
+cell(int col, const char *name, oid *out)
+{
+	return tcell(3, col, name, out);
+}
+
+static size_t
+scell(int col, const char *name, oid *out)
+{
+	return tcell(4, col, name, out);
+}
+
+/* history instance: entry.col.<index of name>.<number> */
+static size_t
+hcell(int col, const char *name, uint32_t seq, oid *out)
+{
+	size_t	 n = tcell(5, col, name, out);
+
+	out[n] = seq;
+	return n + 1;
+}
+
+/* ---- statistics and history of the fixture rows ----------------------- */
+
+static struct probe_result
+res(enum probe_status st, enum fail_class fail, int64_t us, int code)
+{
+	struct probe_result r;
+
+	probe_result_init(&r);
+	r.status = st;
+	r.fail = fail;
+	r.t[PH_TOTAL] = us;
+	r.reply_code = code;
+	return r;
+}
+
+static void
+feed(struct monitor *m, int64_t ago, enum probe_status st,
+    enum fail_class fail, int64_t us, int code)
+{
+	struct probe_result r = res(st, fail, us, code);
+
+	stats_add(m->stats, NOW - ago, (time_t)(WALL - ago), &r);
+	if (m->history != NULL)
+		history_add(m->history, (time_t)(WALL - ago), &r);
+}
+
+static int
+group_setup(void **state)
+{
+	struct probe_result r;
+
+	(void)state;
+	/*
+	 * a: five checks; the oldest (83 min ago) is in the day window
+	 * only, one failure 30 min ago ended by a success 16.7 min later
+	 */
+	row_a.stats = calloc(1, sizeof(struct stats));
+	row_a.history = history_new(10);
+	assert_non_null(row_a.stats);
+	assert_non_null(row_a.history);
+	feed(&row_a, 5000, STATUS_OK, FAIL_NONE, 500, 221);
+	feed(&row_a, 3000, STATUS_OK, FAIL_NONE, 1000, 221);
+	feed(&row_a, 2000, STATUS_CRITICAL, FAIL_REFUSED, 80, 0);
+	feed(&row_a, 1000, STATUS_OK, FAIL_NONE, 3000, 221);
+	feed(&row_a, 10, STATUS_OK, FAIL_NONE, 2000, 221);
+	/* counting since 50 s ago: sysUpTime 100 s - 50 s */
+	row_a.counted_since_us = MONO_US - 50000000LL;
+
+	/* b: three entries numbered across the wrap: MAX, 1, 2 */
+	row_b.stats = calloc(1, sizeof(struct stats));
+	row_b.history = history_new(3);
+	assert_non_null(row_b.stats);
+	assert_non_null(row_b.history);
+	row_b.history->seq = UINT32_MAX - 1;
+	r = res(STATUS_OK, FAIL_NONE, 2600000, 250);
+	r.t[PH_DELIVERY] = 2500000;
+	stats_add(row_b.stats, NOW - 30, WALL - 30, &r);
+	history_add(row_b.history, WALL - 30, &r);		/* MAX */
+	feed(&row_b, 20, STATUS_WARNING, FAIL_SLOW, 2900000, 250); /* 1 */
+	r.t[PH_DELIVERY] = 1234000;
+	history_add(row_b.history, WALL - 10, &r);		/* 2 */
+	/* counting since before the master started: TimeStamp 0 */
+	row_b.counted_since_us = MONO_US - 500000000LL;
+
+	/* bb: down for 100 s and counting; keeps no history */
+	row_bb.stats = calloc(1, sizeof(struct stats));
+	row_bb.history = history_new(0);
+	assert_non_null(row_bb.stats);
+	feed(&row_bb, 100, STATUS_CRITICAL, FAIL_OPEN_RELAY, 77, 250);
+
+	/* abc: statistics, but no result yet */
+	row_abc.stats = calloc(1, sizeof(struct stats));
+	assert_non_null(row_abc.stats);
+	/* ab: never checked, no statistics at all (allocation failed) */
+	return setup_targets(state);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	free(row_a.stats);
+	free(row_b.stats);
+	free(row_bb.stats);
+	free(row_abc.stats);
+	history_free(row_a.history);
+	history_free(row_b.history);
+	history_free(row_bb.history);
+	return 0;
 }
 
 static void
 test_variable_order(void **state)
 {
 	size_t	 i;
-	int	 seen[COL_LAST] = { 0 };
-	int	 c;
+	int	 seen[4][COL_LAST] = { { 0 } };
+	/* per table: its OID under mailmonObjects, its columns */
+	static const struct {
+		int	 sub;
+		int	 first;
+		int	 last;
+	} tab[4] = {
+		[TAB_PROBE] = { 3, COL_HOST, COL_LAST },
+		[TAB_STATS] = { 4, SCOL_HOURRESULTS, SCOL_LAST },
+		[TAB_HISTORY] = { 5, HCOL_TIME, HCOL_LAST },
+	};
+	int	 t, c;
 
 	(void)state;
 	assert_true(agent_nvars > 3);
@@ -256,21 +393,25 @@ test_variable_order(void **state)
 		const struct agent_var *v = &agent_vars[i];
 
 		assert_true(v->len >= 1 && v->len <= 4);
-		if (!v->column)
+		assert_true(v->table >= TAB_SCALAR && v->table <= TAB_HISTORY);
+		if (v->table == TAB_SCALAR)
 			continue;
-		/* mailmonProbeEntry = mailmonObjects(2).mailmonProbeTable(3).1 */
+		/* the entry is mailmonObjects(2).<table>.1 */
 		assert_int_equal(v->len, 4);
 		assert_int_equal(v->sub[0], 2);
-		assert_int_equal(v->sub[1], 3);
+		assert_int_equal(v->sub[1], tab[v->table].sub);
 		assert_int_equal(v->sub[2], 1);
 		assert_int_equal(v->sub[3], v->magic);
-		assert_true(v->magic > COL_NAME && v->magic < COL_LAST);
-		seen[v->magic]++;
+		assert_true(v->magic >= tab[v->table].first &&
+		    v->magic < tab[v->table].last);
+		seen[v->table][v->magic]++;
 	}
-	/* every accessible column exactly once, the index never */
-	assert_int_equal(seen[COL_NAME], 0);
-	for (c = COL_HOST; c < COL_LAST; c++)
-		assert_int_equal(seen[c], 1);
+	/* every accessible column exactly once, the indexes never */
+	assert_int_equal(seen[TAB_PROBE][COL_NAME], 0);
+	assert_int_equal(seen[TAB_HISTORY][HCOL_INDEX], 0);
+	for (t = TAB_PROBE; t <= TAB_HISTORY; t++)
+		for (c = tab[t].first; c < tab[t].last; c++)
+			assert_int_equal(seen[t][c], 1);
 }
 
 static void
@@ -542,9 +683,13 @@ test_getnext_points(void **state)
 	n = cell(COL_LATENCY, "b", from);
 	w = cell(COL_LATENCY, "bb", want);
 	next_is(from, n, want, w);
-	/* last cell of the table: the target table follows */
+	/* last cell of the probe table -> first of the statistics */
 	n = cell(COL_FAILURES, "abc", from);
-	w = tcell(TCOL_EXCHANGE, "a", 1, want);
+	w = scell(SCOL_HOURRESULTS, "a", want);
+	next_is(from, n, want, w);
+	/* last cell of the history table -> first of the target table */
+	n = hcell(HCOL_DELIVERYLATENCY, "b", UINT32_MAX, from);
+	w = targcell(TCOL_EXCHANGE, "a", 1, want);
 	next_is(from, n, want, w);
 	/* past our subtree: the end */
 	next_is(past, OID_LENGTH(past), NULL, 0);
@@ -557,8 +702,9 @@ test_getnext_walk(void **state)
 	struct agent_value v, g;
 	oid	 cur[AGENT_OID_MAX], out[AGENT_OID_MAX];
 	size_t	 curlen = OID_LENGTH(root), outlen, steps = 0;
-	size_t	 hosts = 0, latencies = 0;
+	size_t	 hosts = 0, latencies = 0, hist = 0;
 	oid	 hostcol[] = { ENTRY, COL_HOST };
+	oid	 histtime[] = { HENTRY, HCOL_TIME };
 	oid	 latcol[] = { ENTRY, COL_LATENCY };
 	const char *order[] = { "a", "b", "ab", "bb", "abc" };
 
@@ -581,14 +727,21 @@ test_getnext_walk(void **state)
 		if (snmp_oid_compare(out, OID_LENGTH(latcol), latcol,
 		    OID_LENGTH(latcol)) == 0)
 			latencies++;
+		if (snmp_oid_compare(out, OID_LENGTH(histtime), histtime,
+		    OID_LENGTH(histtime)) == 0)
+			hist++;
 		memcpy(cur, out, outlen * sizeof(oid));
 		curlen = outlen;
-		assert_true(++steps < 1000);
+		assert_true(++steps < 2000);
 	}
 	assert_int_equal(hosts, 5);
 	assert_int_equal(latencies, 4);	/* ab was never checked */
 	/* 3 scalars + 10 always-present columns x 5 rows + results */
 	assert_true(steps > 3 + 10 * 5);
+	/* through the history table: 5 + 3 entries */
+	assert_int_equal(hist, 5 + 3);
+	/* and ended in the target summary, the last table */
+	assert_int_equal(cur[AGENT_ROOT_LEN + 1], 11);
 }
 
 /* no password or login name is reachable by a walk */
@@ -649,6 +802,262 @@ test_timestamps(void **state)
 	agent_set_clock(0, 0, 0);
 }
 
+struct stats_case {
+	const char	*name;
+	int		 col;
+	u_char		 type;
+	long		 integer;	/* -1: no instance */
+};
+
+static const struct stats_case stats_cases[] = {
+	/* a: hour = 4 checks (one failed), day = all 5 */
+	{ "a", SCOL_HOURRESULTS, ASN_GAUGE, 4 },
+	{ "a", SCOL_HOURFAILURES, ASN_GAUGE, 1 },
+	{ "a", SCOL_HOURAVAIL, ASN_GAUGE, 750 },
+	/* the refused check has no latency sample */
+	{ "a", SCOL_HOURLATMIN, ASN_GAUGE, 1000 },
+	{ "a", SCOL_HOURLATAVG, ASN_GAUGE, 2000 },
+	{ "a", SCOL_HOURLATMAX, ASN_GAUGE, 3000 },
+	{ "a", SCOL_HOURLATP95, ASN_GAUGE, 3000 },
+	{ "a", SCOL_HOUROUTAGE, ASN_GAUGE, 1000 },
+	{ "a", SCOL_DAYRESULTS, ASN_GAUGE, 5 },
+	{ "a", SCOL_DAYFAILURES, ASN_GAUGE, 1 },
+	{ "a", SCOL_DAYAVAIL, ASN_GAUGE, 800 },
+	{ "a", SCOL_DAYLATMIN, ASN_GAUGE, 500 },
+	{ "a", SCOL_DAYLATAVG, ASN_GAUGE, 1625 },
+	{ "a", SCOL_DAYLATMAX, ASN_GAUGE, 3000 },
+	{ "a", SCOL_DAYOUTAGE, ASN_GAUGE, 1000 },
+	{ "a", SCOL_LASTFAILCLASS, ASN_INTEGER, 3 },		/* refused */
+	{ "a", SCOL_DISCONTINUITY, ASN_TIMETICKS, 5000 },
+	{ "a", SCOL_HISTORYSIZE, ASN_UNSIGNED, 10 },
+	/* b: a slow check still has a latency; counted before sysUpTime */
+	{ "b", SCOL_HOURRESULTS, ASN_GAUGE, 2 },
+	{ "b", SCOL_HOURAVAIL, ASN_GAUGE, 500 },
+	{ "b", SCOL_HOURLATMAX, ASN_GAUGE, 2900000 },
+	/* a warning is a failure too: an outage since, 20 s long */
+	{ "b", SCOL_HOUROUTAGE, ASN_GAUGE, 20 },
+	{ "b", SCOL_LASTFAILCLASS, ASN_INTEGER, 16 },		/* slow */
+	{ "b", SCOL_DISCONTINUITY, ASN_TIMETICKS, 0 },
+	{ "b", SCOL_HISTORYSIZE, ASN_UNSIGNED, 3 },
+	/* bb: down for 100 s and still down */
+	{ "bb", SCOL_HOURAVAIL, ASN_GAUGE, 0 },
+	{ "bb", SCOL_HOUROUTAGE, ASN_GAUGE, 100 },
+	{ "bb", SCOL_DAYOUTAGE, ASN_GAUGE, 100 },
+	{ "bb", SCOL_HOURLATMIN, 0, -1 },
+	{ "bb", SCOL_HOURLATP95, 0, -1 },
+	{ "bb", SCOL_LASTOK, 0, -1 },
+	{ "bb", SCOL_HISTORYSIZE, ASN_UNSIGNED, 0 },
+	/* abc: no check yet: counts are zero, ratios have no instance */
+	{ "abc", SCOL_HOURRESULTS, ASN_GAUGE, 0 },
+	{ "abc", SCOL_DAYFAILURES, ASN_GAUGE, 0 },
+	{ "abc", SCOL_HOURAVAIL, 0, -1 },
+	{ "abc", SCOL_DAYAVAIL, 0, -1 },
+	{ "abc", SCOL_LASTFAIL, 0, -1 },
+	{ "abc", SCOL_LASTFAILCLASS, 0, -1 },
+	/* ab: no statistics at all; the discontinuity is still known */
+	{ "ab", SCOL_HOURRESULTS, 0, -1 },
+	{ "ab", SCOL_DISCONTINUITY, ASN_TIMETICKS, 0 },
+	{ "ab", SCOL_HISTORYSIZE, ASN_UNSIGNED, 0 },
+};
+
+static void
+test_stats_get(void **state)
+{
+	/* a's last failure 2000 s before WALL: 2023-11-14 21:40:00 UTC */
+	static const u_char lastfail[11] = {
+		0x07, 0xe7, 11, 14, 21, 40, 0, 0, '+', 0, 0
+	};
+	struct agent_value v;
+	oid	 o[AGENT_OID_MAX];
+	size_t	 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(stats_cases) / sizeof(stats_cases[0]); i++) {
+		const struct stats_case *c = &stats_cases[i];
+
+		n = scell(c->col, c->name, o);
+		if (c->integer == -1) {
+			assert_int_equal(agent_get(&rows, o, n, &v),
+			    SNMP_NOSUCHINSTANCE);
+			continue;
+		}
+		assert_int_equal(agent_get(&rows, o, n, &v), 0);
+		assert_int_equal(v.type, c->type);
+		assert_int_equal(v.integer, c->integer);
+	}
+	n = scell(SCOL_LASTFAIL, "a", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.len, 11);
+	assert_memory_equal(v.str, lastfail, 11);
+	n = scell(SCOL_LASTOK, "a", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.len, 11);
+	/* no such row in the augmenting table either */
+	n = scell(SCOL_HOURRESULTS, "zz", o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+
+	/* an hour later a's hour window is empty, its day still holds 4 */
+	{
+		struct agent_rows later = rows;
+
+		later.now = NOW + 3600;
+		n = scell(SCOL_HOURRESULTS, "a", o);
+		assert_int_equal(agent_get(&later, o, n, &v), 0);
+		assert_int_equal(v.integer, 0);
+		n = scell(SCOL_HOURLATP95, "a", o);
+		assert_int_equal(agent_get(&later, o, n, &v),
+		    SNMP_NOSUCHINSTANCE);
+		n = scell(SCOL_DAYRESULTS, "a", o);
+		assert_int_equal(agent_get(&later, o, n, &v), 0);
+		assert_int_equal(v.integer, 5);
+	}
+}
+
+static void
+test_history_get(void **state)
+{
+	static const u_char t10[11] = {	/* WALL - 10 */
+		0x07, 0xe7, 11, 14, 22, 13, 10, 0, '+', 0, 0
+	};
+	struct agent_value v;
+	oid	 o[AGENT_OID_MAX];
+	size_t	 n;
+
+	(void)state;
+	/* a: numbers 1..5; 3 is the refused check */
+	n = hcell(HCOL_STATUS, "a", 3, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.type, ASN_INTEGER);
+	assert_int_equal(v.integer, 3);		/* critical */
+	n = hcell(HCOL_FAILCLASS, "a", 3, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 3);		/* refused */
+	n = hcell(HCOL_REPLYCODE, "a", 5, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 221);
+	n = hcell(HCOL_LATENCY, "a", 5, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.type, ASN_GAUGE);
+	assert_int_equal(v.integer, 2000);
+	n = hcell(HCOL_TIME, "a", 5, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.len, 11);
+	assert_memory_equal(v.str, t10, 11);
+	/* b: across the wrap; the delivery latency is in milliseconds */
+	n = hcell(HCOL_DELIVERYLATENCY, "b", UINT32_MAX, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 2500);
+	n = hcell(HCOL_DELIVERYLATENCY, "b", 2, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 1234);
+	n = hcell(HCOL_STATUS, "b", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), 0);
+	assert_int_equal(v.integer, 2);		/* warning */
+	/* sparse: the slow check delivered nothing */
+	n = hcell(HCOL_DELIVERYLATENCY, "b", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+
+	/* no such entries: a number never given, 0, a row without history */
+	n = hcell(HCOL_STATUS, "a", 6, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = hcell(HCOL_STATUS, "a", 0, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = hcell(HCOL_STATUS, "bb", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	n = hcell(HCOL_STATUS, "ab", 1, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	/* the index without its number, with one too many, with a bad length */
+	n = hcell(HCOL_STATUS, "a", 3, o);
+	assert_int_equal(agent_get(&rows, o, n - 1, &v), SNMP_NOSUCHINSTANCE);
+	o[n] = 1;
+	assert_int_equal(agent_get(&rows, o, n + 1, &v), SNMP_NOSUCHINSTANCE);
+	o[AGENT_ROOT_LEN + 4] = 200;
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	o[AGENT_ROOT_LEN + 4] = 0;
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
+	/* the index column is not-accessible */
+	n = hcell(HCOL_INDEX, "a", 3, o);
+	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHOBJECT);
+}
+
+static void
+test_history_getnext(void **state)
+{
+	oid	 from[AGENT_OID_MAX], want[AGENT_OID_MAX];
+	oid	 col[] = { HENTRY, HCOL_STATUS };
+	oid	 lenonly[] = { HENTRY, HCOL_STATUS, 1 };
+	size_t	 n, w;
+	uint32_t seq;
+
+	(void)state;
+	/* the column: a's first entry ("a" is the first row) */
+	w = hcell(HCOL_STATUS, "a", 1, want);
+	next_is(col, OID_LENGTH(col), want, w);
+	next_is(lenonly, OID_LENGTH(lenonly), want, w);
+	/* the row index alone: its first entry */
+	n = tcell(5, HCOL_STATUS, "a", from);
+	next_is(from, n, want, w);
+	/* within a row, number by number */
+	for (seq = 1; seq < 5; seq++) {
+		n = hcell(HCOL_STATUS, "a", seq, from);
+		w = hcell(HCOL_STATUS, "a", seq + 1, want);
+		next_is(from, n, want, w);
+	}
+	/* an instance below a number: that number is next... */
+	n = hcell(HCOL_STATUS, "a", 2, from);
+	from[n] = 7;
+	w = hcell(HCOL_STATUS, "a", 3, want);
+	next_is(from, n + 1, want, w);
+	/* ...and a number past the end of the row goes to the next row */
+	n = hcell(HCOL_STATUS, "a", 5, from);
+	w = hcell(HCOL_STATUS, "b", 1, want);
+	next_is(from, n, want, w);
+	from[n - 1] = 0xffffffffffULL;	/* beyond any number */
+	next_is(from, n, want, w);
+	/* b: index order after the wrap is 1, 2, 4294967295 */
+	n = hcell(HCOL_STATUS, "b", 1, from);
+	w = hcell(HCOL_STATUS, "b", 2, want);
+	next_is(from, n, want, w);
+	n = hcell(HCOL_STATUS, "b", 2, from);
+	w = hcell(HCOL_STATUS, "b", UINT32_MAX, want);
+	next_is(from, n, want, w);
+	/* after b: ab has nothing, bb keeps nothing, abc has nothing */
+	n = hcell(HCOL_STATUS, "b", UINT32_MAX, from);
+	w = hcell(HCOL_FAILCLASS, "a", 1, want);
+	next_is(from, n, want, w);
+	/* a row that is not there: the next row that has entries */
+	n = hcell(HCOL_STATUS, "aa", 9, from);
+	w = hcell(HCOL_FAILCLASS, "a", 1, want);
+	next_is(from, n, want, w);
+	/* sparse column: b's entry 1 has no delivery latency */
+	n = hcell(HCOL_DELIVERYLATENCY, "b", 0, from);
+	w = hcell(HCOL_DELIVERYLATENCY, "b", 2, want);
+	next_is(from, n, want, w);
+	/* and a has no delivery at all: the column starts with b */
+	n = tcell(5, HCOL_DELIVERYLATENCY, "a", from);
+	w = hcell(HCOL_DELIVERYLATENCY, "b", 2, want);
+	next_is(from, n, want, w);
+}
+
+static void
+test_timestamp_at(void **state)
+{
+	struct agent_rows r = rows;
+
+	(void)state;
+	/* sysUpTime 100 s; an event 30 s ago happened at 70 s */
+	assert_int_equal(agent_timestamp_at(&r, MONO_US - 30000000LL), 7000);
+	assert_int_equal(agent_timestamp_at(&r, MONO_US), UPTIME);
+	/* before the master's (re)start, or never: zero */
+	assert_int_equal(agent_timestamp_at(&r, MONO_US - 100000000LL), 0);
+	assert_int_equal(agent_timestamp_at(&r, MONO_US - 900000000LL), 0);
+	assert_int_equal(agent_timestamp_at(&r, 0), 0);
+	/* the master restarted 5 s ago: the same event is before it */
+	r.uptime = 500;
+	assert_int_equal(agent_timestamp_at(&r, MONO_US - 30000000LL), 0);
+	assert_int_equal(agent_timestamp_at(&r, MONO_US - 2000000LL), 300);
+}
+
 static void
 test_notify_build(void **state)
 {
@@ -664,7 +1073,7 @@ test_notify_build(void **state)
 	size_t	 i, w;
 
 	(void)state;
-	vars = agent_notify_build(&row_bb);
+	vars = agent_notify_build(&rows, &row_bb);
 	assert_non_null(vars);
 	assert_int_equal(snmp_oid_compare(vars->name, vars->name_length,
 	    trapoid, OID_LENGTH(trapoid)), 0);
@@ -681,11 +1090,19 @@ test_notify_build(void **state)
 	}
 	/* then the failing targets, with the same index */
 	assert_non_null(vp);
-	w = scell(SUMCOL_FAILED, "bb", want);
+	w = sumcell(SUMCOL_FAILED, "bb", want);
 	assert_int_equal(snmp_oid_compare(vp->name, vp->name_length, want, w),
 	    0);
 	assert_int_equal(vp->type, ASN_OCTET_STR);
 	assert_int_equal(vp->val_len, 0);	/* bb's one target is ok */
+	/* appended last: the hour's availability (bb: 1 check, failed) */
+	vp = vp->next_variable;
+	assert_non_null(vp);
+	w = scell(SCOL_HOURAVAIL, "bb", want);
+	assert_int_equal(snmp_oid_compare(vp->name, vp->name_length, want, w),
+	    0);
+	assert_int_equal(vp->type, ASN_GAUGE);
+	assert_int_equal(*vp->val.integer, 0);
 	assert_null(vp->next_variable);
 	vp = vars->next_variable->next_variable->next_variable;	/* status */
 	assert_int_equal(vp->type, ASN_INTEGER);
@@ -696,12 +1113,13 @@ test_notify_build(void **state)
 	assert_memory_equal(vp->val.string, "relay.example.test", vp->val_len);
 	snmp_free_varbind(vars);
 
-	/* back to ok: mailmonProbeUp */
-	vars = agent_notify_build(&row_a);
+	/* back to ok: mailmonProbeUp, a's hour: 3 of 4 ok = 750 per mille */
+	vars = agent_notify_build(&rows, &row_a);
 	assert_non_null(vars);
 	assert_int_equal(snmp_oid_compare(vars->val.objid,
 	    vars->val_len / sizeof(oid), up, OID_LENGTH(up)), 0);
-	for (vp = vars; vp->next_variable != NULL; vp = vp->next_variable)
+	for (vp = vars; vp->next_variable->next_variable != NULL;
+	    vp = vp->next_variable)
 		;
 	{
 		const char *txt = "mx1.example.test IPv6 2001:db8::25: connect "
@@ -710,15 +1128,18 @@ test_notify_build(void **state)
 		assert_int_equal(vp->val_len, strlen(txt));
 		assert_memory_equal(vp->val.string, txt, vp->val_len);
 	}
+	vp = vp->next_variable;
+	assert_int_equal(vp->type, ASN_GAUGE);
+	assert_int_equal(*vp->val.integer, 750);
 	snmp_free_varbind(vars);
 
 	/* never checked: objects still present, with neutral values */
-	vars = agent_notify_build(&row_ab);
+	vars = agent_notify_build(&rows, &row_ab);
 	assert_non_null(vars);
 	for (i = 0, vp = vars->next_variable; vp != NULL;
 	    vp = vp->next_variable)
 		i++;
-	assert_int_equal(i, 9);
+	assert_int_equal(i, 10);
 	snmp_free_varbind(vars);
 }
 
@@ -732,7 +1153,7 @@ test_notify_queue(void **state)
 	assert_false(agent_connected());
 	assert_int_equal(agent_notify_queued(), 0);
 	for (i = 0; i < 300; i++)
-		agent_notify_submit(agent_notify_build(&row_bb));
+		agent_notify_submit(agent_notify_build(&rows, &row_bb));
 	assert_int_equal(agent_notify_queued(), 256);
 	/* flushing without a session sends nothing */
 	agent_notify_flush();
@@ -811,74 +1232,74 @@ test_target_get(void **state)
 	size_t	 n;
 
 	(void)state;
-	n = tcell(TCOL_EXCHANGE, "a", 1, o);
+	n = targcell(TCOL_EXCHANGE, "a", 1, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.type, ASN_OCTET_STR);
 	assert_int_equal(v.len, strlen("mx1.example.test"));
 	assert_memory_equal(v.str, "mx1.example.test", v.len);
-	n = tcell(TCOL_PREFERENCE, "a", 3, o);
+	n = targcell(TCOL_PREFERENCE, "a", 3, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.type, ASN_UNSIGNED);
 	assert_int_equal(v.integer, 20);
-	n = tcell(TCOL_FAMILY, "a", 2, o);
+	n = targcell(TCOL_FAMILY, "a", 2, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 2);			/* ipv6 */
-	n = tcell(TCOL_FAMILY, "a", 3, o);
+	n = targcell(TCOL_FAMILY, "a", 3, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 3);			/* none */
-	n = tcell(TCOL_ADDRTYPE, "a", 1, o);
+	n = targcell(TCOL_ADDRTYPE, "a", 1, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 1);			/* ipv4 */
-	n = tcell(TCOL_ADDRESS, "a", 1, o);
+	n = targcell(TCOL_ADDRESS, "a", 1, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.len, 4);
 	assert_memory_equal(v.str, "\xc0\x00\x02\x19", 4);
-	n = tcell(TCOL_ADDRESS, "a", 2, o);
+	n = targcell(TCOL_ADDRESS, "a", 2, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.len, 16);
-	n = tcell(TCOL_ADDRESS, "a", 3, o);
+	n = targcell(TCOL_ADDRESS, "a", 3, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.len, 0);
-	n = tcell(TCOL_ADDRTYPE, "a", 3, o);
+	n = targcell(TCOL_ADDRTYPE, "a", 3, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 0);			/* unknown */
-	n = tcell(TCOL_ADDRTEXT, "a", 2, o);
+	n = targcell(TCOL_ADDRTEXT, "a", 2, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_memory_equal(v.str, "2001:db8::25", v.len);
-	n = tcell(TCOL_STATUS, "a", 2, o);
+	n = targcell(TCOL_STATUS, "a", 2, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 3);			/* critical */
-	n = tcell(TCOL_FAILCLASS, "a", 2, o);
+	n = targcell(TCOL_FAILCLASS, "a", 2, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, FAIL_CONNECT_TIMEOUT + 1);
-	n = tcell(TCOL_ALIAS, "a", 1, o);
+	n = targcell(TCOL_ALIAS, "a", 1, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 2);			/* false */
-	n = tcell(TCOL_ORIGIN, "bb", 1, o);
+	n = targcell(TCOL_ORIGIN, "bb", 1, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 2);			/* implicitMx */
-	n = tcell(TCOL_LATENCY, "a", 2, o);
+	n = targcell(TCOL_LATENCY, "a", 2, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.type, ASN_GAUGE);
 	assert_int_equal(v.integer, 2000000);
-	n = tcell(TCOL_CERTDAYS, "a", 1, o);
+	n = targcell(TCOL_CERTDAYS, "a", 1, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 42);
 	/* holes: no connection, no certificate */
-	n = tcell(TCOL_LATENCY, "a", 3, o);
+	n = targcell(TCOL_LATENCY, "a", 3, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
-	n = tcell(TCOL_CERTDAYS, "a", 2, o);
+	n = targcell(TCOL_CERTDAYS, "a", 2, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
 	/* no such target, row, or a probe without targets */
-	n = tcell(TCOL_EXCHANGE, "a", 4, o);
+	n = targcell(TCOL_EXCHANGE, "a", 4, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
-	n = tcell(TCOL_EXCHANGE, "a", 0, o);
+	n = targcell(TCOL_EXCHANGE, "a", 0, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
-	n = tcell(TCOL_EXCHANGE, "zz", 1, o);
+	n = targcell(TCOL_EXCHANGE, "zz", 1, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
-	n = tcell(TCOL_EXCHANGE, "b", 1, o);
+	n = targcell(TCOL_EXCHANGE, "b", 1, o);
 	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
-	n = tcell(TCOL_EXCHANGE, "a", 1, o);
+	n = targcell(TCOL_EXCHANGE, "a", 1, o);
 	assert_int_equal(agent_get(&rows, o, n - 1, &v), SNMP_NOSUCHINSTANCE);
 	o[n] = 1;
 	assert_int_equal(agent_get(&rows, o, n + 1, &v), SNMP_NOSUCHINSTANCE);
@@ -890,16 +1311,16 @@ test_target_get(void **state)
 	assert_int_equal(v.integer, 4);
 	assert_int_equal(agent_get(&rows, count1, OID_LENGTH(count1), &v),
 	    SNMP_NOSUCHINSTANCE);
-	n = scell(SUMCOL_DNS, "bb", o);
+	n = sumcell(SUMCOL_DNS, "bb", o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, TD_IMPLICIT + 1);
-	n = scell(SUMCOL_TARGETS, "a", o);
+	n = sumcell(SUMCOL_TARGETS, "a", o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 3);
-	n = scell(SUMCOL_FAILING, "a", o);
+	n = sumcell(SUMCOL_FAILING, "a", o);
 	assert_int_equal(agent_get(&rows, o, n, &v), 0);
 	assert_int_equal(v.integer, 2);
-	n = scell(SUMCOL_FAILED, "b", o);
+	n = sumcell(SUMCOL_FAILED, "b", o);
 	assert_int_equal(agent_get(&rows, o, n, &v), SNMP_NOSUCHINSTANCE);
 }
 
@@ -914,7 +1335,7 @@ test_target_walk(void **state)
 	size_t	 exch = 0, latency = 0, summary = 0;
 	oid	 exchcol[] = { TENTRY, TCOL_EXCHANGE };
 	oid	 latcol[] = { TENTRY, TCOL_LATENCY };
-	oid	 sumcol[] = { SENTRY };
+	oid	 sumcol[] = { SUMENTRY };
 
 	(void)state;
 	memcpy(cur, start, sizeof(start));
@@ -943,18 +1364,18 @@ test_target_walk(void **state)
 	assert_int_equal(steps, 14 * 4 - 3 + 1 + 8);
 
 	/* inside a row: the next target, then the next row */
-	w = tcell(TCOL_EXCHANGE, "a", 1, cur);
+	w = targcell(TCOL_EXCHANGE, "a", 1, cur);
 	cur[w] = 7;				/* a.1.7: after a.1 */
-	(void)tcell(TCOL_EXCHANGE, "a", 2, want);
+	(void)targcell(TCOL_EXCHANGE, "a", 2, want);
 	next_is(cur, w + 1, want, w);
-	w = tcell(TCOL_EXCHANGE, "a", 3, cur);
-	(void)tcell(TCOL_EXCHANGE, "bb", 1, want);
+	w = targcell(TCOL_EXCHANGE, "a", 3, cur);
+	(void)targcell(TCOL_EXCHANGE, "bb", 1, want);
 	next_is(cur, w, want, w + 1);
 	/* a name index alone: its first target */
-	w = tcell(TCOL_EXCHANGE, "bb", 1, cur);
+	w = targcell(TCOL_EXCHANGE, "bb", 1, cur);
 	next_is(cur, w - 1, cur, w);
 	/* last target of the last column -> the count */
-	w = tcell(TCOL_CERTDAYS, "bb", 1, cur);
+	w = targcell(TCOL_CERTDAYS, "bb", 1, cur);
 	{
 		oid	 count0[] = { ROOT, 2, 11, 1, 0 };
 
@@ -977,6 +1398,10 @@ main(void)
 		cmocka_unit_test(test_getnext_walk),
 		cmocka_unit_test(test_no_secrets),
 		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_stats_get),
+		cmocka_unit_test(test_history_get),
+		cmocka_unit_test(test_history_getnext),
+		cmocka_unit_test(test_timestamp_at),
 		cmocka_unit_test(test_notify_build),
 		cmocka_unit_test(test_notify_queue),
 		cmocka_unit_test(test_target_order),
@@ -984,5 +1409,5 @@ main(void)
 		cmocka_unit_test(test_target_walk),
 	};
 
-	return cmocka_run_group_tests(tests, setup_targets, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

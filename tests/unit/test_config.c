@@ -660,6 +660,69 @@ test_secret_file_rules(void **state)
 	conf_free(&c);
 }
 
+/* "history N" and "state-file PATH" globals, "--history N" per probe */
+static void
+test_history_state_file(void **state)
+{
+	struct conf c;
+	char	 err[512], want[600];
+	const char *path;
+
+	(void)state;
+	/* defaults: 10 results, no state file */
+	path = write_file("h0.conf",
+	    "probe a tcp --host 127.0.0.1 --port 1\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.history, CONF_DEF_HISTORY);
+	assert_int_equal(c.probes[0].history, 10);
+	assert_string_equal(c.state_file, "");
+	conf_free(&c);
+
+	/* a global after the probes still applies; 0 is a value, not unset */
+	path = write_file("h1.conf",
+	    "probe a tcp --host 127.0.0.1 --port 1\n"
+	    "probe b tcp --host 127.0.0.1 --port 2 --history 3\n"
+	    "probe c tcp --host 127.0.0.1 --port 3 --history=0\n"
+	    "probe d tcp --host 127.0.0.1 --port 4 --history 1000 --interval 7\n"
+	    "history 25\n"
+	    "state-file state/mailmond.state\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(c.history, 25);
+	assert_int_equal(c.probes[0].history, 25);
+	assert_int_equal(c.probes[1].history, 3);
+	assert_int_equal(c.probes[2].history, 0);
+	assert_int_equal(c.probes[3].history, 1000);
+	assert_int_equal(c.probes[3].interval_s, 7);
+	/* --history is the daemon's: it never reaches the probe options */
+	assert_int_equal(c.probes[1].opts.port, 2);
+	/* relative to the configuration file, as include is */
+	snprintf(want, sizeof(want), "%s/state/mailmond.state", tmpdir);
+	assert_string_equal(c.state_file, want);
+	conf_free(&c);
+
+	path = write_file("h2.conf", "history 0\nstate-file /var/lib/x.state\n"
+	    "probe a tcp --host 127.0.0.1 --port 1\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.probes[0].history, 0);
+	assert_string_equal(c.state_file, "/var/lib/x.state");
+	conf_free(&c);
+
+	expect_error("history 1001\n", 1, "bad number");
+	expect_error("history -1\n", 1, "bad number");
+	expect_error("history\n", 1, "history: expected one value");
+	expect_error("history 5\nhistory 6\n", 2, "already set");
+	expect_error("state-file\n", 1, "state-file: expected one value");
+	expect_error("state-file \"\"\n", 1, "state-file: bad value");
+	expect_error("state-file a\nstate-file b\n", 2, "already set");
+	expect_error("probe x tcp --host 127.0.0.1 --port 1 --history\n", 1,
+	    "--history: missing value");
+	expect_error("probe x tcp --host 127.0.0.1 --port 1 --history 1001\n",
+	    1, "--history: invalid value '1001' (0..1000)");
+	expect_error("probe x tcp --host 127.0.0.1 --port 1 --history=x\n", 1,
+	    "--history: invalid value 'x'");
+}
+
 int
 main(void)
 {
@@ -681,6 +744,7 @@ main(void)
 		cmocka_unit_test(test_inline_password_warns),
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_secret_file_rules),
+		cmocka_unit_test(test_history_state_file),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

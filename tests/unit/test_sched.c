@@ -1,7 +1,8 @@
 /*
  * test_sched.c - the soft/hard state policy (checked against an
  * independent model over every short sequence of results), start-time
- * spreading, SNMP row order and reload semantics.
+ * spreading, SNMP row order and reload semantics, statistics and
+ * history across reloads, and the state file through the scheduler.
  */
 #include "config.h"
 
@@ -21,10 +22,13 @@
 
 #include "conf.h"
 #include "ev.h"
+#include "history.h"
 #include "log.h"
 #include "monitor.h"
 #include "probe_opts.h"
 #include "scheduler.h"
+#include "statefile.h"
+#include "stats.h"
 #include "util.h"
 
 #define T0	1700000000	/* any wall-clock time: 0 would mean "never" */
@@ -303,6 +307,7 @@ add_probe(struct conf *c, const char *name, uint16_t port, int interval,
 	cp->opts.port = port;
 	cp->interval_s = interval;
 	cp->retries = retries;
+	cp->history = CONF_DEF_HISTORY;
 }
 
 static struct monitor *
@@ -572,6 +577,250 @@ test_live_never_overlaps(void **state)
 	free(c.probes);
 }
 
+/* ---- statistics and history ------------------------------------------ */
+
+/* one result through the policy and into the statistics and history */
+static void
+record(struct monitor *m, enum probe_status st, int64_t clock)
+{
+	struct probe_result r = result(st);
+
+	r.t[PH_TOTAL] = 1000;
+	sched_apply_result(m, &r, T0 + clock);
+	sched_record(m, &r, clock, T0 + clock);
+}
+
+static uint32_t
+hour_results(const struct monitor *m, int64_t clock)
+{
+	struct stats_summary sum;
+
+	stats_window(m->stats, STATS_HOUR, clock, &sum);
+	return sum.results;
+}
+
+static void
+test_reload_keeps_stats(void **state)
+{
+	struct conf c1, c2;
+	struct ev *ev;
+	struct sched *s;
+	struct monitor *keep, *chg, *shrink, *fresh;
+	struct stats *keep_stats;
+	int64_t	 shrink_next, clock;
+	int	 i;
+
+	(void)state;
+	memset(&c1, 0, sizeof(c1));
+	memset(&c2, 0, sizeof(c2));
+	add_probe(&c1, "keep", 2, 60, 3);
+	add_probe(&c1, "changed", 3, 60, 3);
+	add_probe(&c1, "shrink", 4, 60, 3);
+	add_probe(&c2, "keep", 2, 60, 3);
+	add_probe(&c2, "changed", 33, 60, 3);	/* other port */
+	add_probe(&c2, "shrink", 4, 60, 3);
+	c2.probes[2].history = 2;		/* only the history size */
+	add_probe(&c2, "fresh", 5, 60, 3);
+
+	ev = ev_new();
+	assert_non_null(ev);
+	s = sched_new(ev, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(sched_apply_conf(s, &c1), 3);
+	keep = row(s, "keep");
+	chg = row(s, "changed");
+	shrink = row(s, "shrink");
+	/* every monitor starts with statistics and a history of N */
+	assert_non_null(keep->stats);
+	assert_int_equal(keep->history->cap, CONF_DEF_HISTORY);
+	assert_true(keep->counted_since_us > 0);
+	clock = sched_stats_clock(s);
+	for (i = 0; i < 5; i++) {
+		record(keep, i % 2 ? STATUS_CRITICAL : STATUS_OK, clock);
+		record(chg, STATUS_OK, clock);
+		record(shrink, STATUS_CRITICAL, clock);
+	}
+	keep_stats = keep->stats;
+	shrink_next = shrink->next_run_us;
+
+	/* changed port and a new probe count; a new history size does not */
+	assert_int_equal(sched_apply_conf(s, &c2), 2);
+	assert_ptr_equal(row(s, "keep"), keep);
+	assert_ptr_equal(keep->stats, keep_stats);
+	assert_int_equal(hour_results(keep, clock), 5);
+	assert_int_equal(keep->history->n, 5);
+	assert_int_equal(keep->history->seq, 5);
+	/* a probe with new options is the same row: it keeps them too */
+	assert_int_equal(hour_results(chg, clock), 5);
+	assert_int_equal(chg->history->seq, 5);
+	/* a smaller history keeps the newest, and the schedule */
+	assert_ptr_equal(row(s, "shrink"), shrink);
+	assert_int_equal(shrink->history->cap, 2);
+	assert_int_equal(shrink->history->n, 2);
+	assert_int_equal(history_at(shrink->history, 0)->seq, 4);
+	assert_int_equal(history_at(shrink->history, 1)->seq, 5);
+	assert_int_equal(shrink->next_run_us, shrink_next);
+	assert_int_equal(hour_results(shrink, clock), 5);
+	/* the new one starts empty, counting from now */
+	fresh = row(s, "fresh");
+	assert_non_null(fresh);
+	assert_int_equal(hour_results(fresh, clock), 0);
+	assert_int_equal(fresh->history->n, 0);
+	assert_true(fresh->counted_since_us >= keep->counted_since_us);
+	/* the numbering goes on after the reload */
+	record(shrink, STATUS_OK, clock);
+	assert_int_equal(history_at(shrink->history, 1)->seq, 6);
+
+	sched_free(s);
+	ev_free(ev);
+	free(c1.probes);
+	free(c2.probes);
+}
+
+static int
+one_rec(size_t i, struct statefile_rec *r, void *arg)
+{
+	(void)i;
+	*r = *(struct statefile_rec *)arg;
+	return 0;
+}
+
+static void
+test_state_file(void **state)
+{
+	struct conf c1, c2;
+	struct ev *ev;
+	struct sched *s1, *s2;
+	struct monitor *a1, *b1, *a2, *b2;
+	char	 dir[64], path[128], err[256];
+	size_t	 restored, unknown;
+	int64_t	 clock;
+	int	 i, rc;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/mm-test-sched.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	memset(&c1, 0, sizeof(c1));
+	memset(&c2, 0, sizeof(c2));
+	add_probe(&c1, "a", 1, 60, 3);
+	add_probe(&c1, "b", 2, 60, 3);
+	add_probe(&c1, "gone", 3, 60, 3);
+	add_probe(&c2, "new", 4, 60, 3);
+	add_probe(&c2, "b", 2, 60, 3);
+	add_probe(&c2, "a", 1, 60, 3);
+	c2.probes[2].history = 3;
+
+	ev = ev_new();
+	assert_non_null(ev);
+	s1 = sched_new(ev, NULL, NULL);
+	assert_non_null(s1);
+	assert_int_equal(sched_apply_conf(s1, &c1), 3);
+	a1 = row(s1, "a");
+	b1 = row(s1, "b");
+	clock = sched_stats_clock(s1);
+	for (i = 0; i < 8; i++) {
+		record(a1, i % 4 == 0 ? STATUS_CRITICAL : STATUS_OK, clock);
+		record(b1, STATUS_OK, clock);
+	}
+	assert_int_equal(sched_state_save(s1, path, 1, err, sizeof(err)), 0);
+	assert_false(sched_state_dirty(s1));
+
+	/* a second daemon, other probes: the kept names get it all back */
+	s2 = sched_new(ev, NULL, NULL);
+	assert_non_null(s2);
+	assert_int_equal(sched_apply_conf(s2, &c2), 3);
+	a2 = row(s2, "a");
+	b2 = row(s2, "b");
+	assert_int_equal(sched_state_load(s2, path, &restored, &unknown, err,
+	    sizeof(err)), 0);
+	assert_int_equal(restored, 2);
+	assert_int_equal(unknown, 1);			/* "gone" */
+	assert_int_equal(a2->checks, 8);
+	assert_int_equal(a2->failures, 2);
+	assert_int_equal(b2->checks, 8);
+	assert_true(sched_stats_clock(s2) >= clock);
+	assert_int_equal(hour_results(a2, sched_stats_clock(s2)), 8);
+	assert_memory_equal(a2->stats, a1->stats, sizeof(struct stats));
+	/* a's history is 3 now: its newest 3, numbering on from 8 */
+	assert_int_equal(a2->history->cap, 3);
+	assert_int_equal(a2->history->n, 3);
+	assert_int_equal(history_at(a2->history, 0)->seq, 6);
+	assert_int_equal(a2->history->seq, 8);
+	assert_int_equal(b2->history->n, 8);
+	/* the hard state is not restored: it is decided afresh */
+	assert_int_equal(a2->state, STATUS_UNKNOWN);
+	assert_int_equal(row(s2, "new")->checks, 0);
+	sched_free(s2);
+
+	/* no file yet: 1; a damaged one: ignored, nothing restored */
+	s2 = sched_new(ev, NULL, NULL);
+	assert_non_null(s2);
+	assert_int_equal(sched_apply_conf(s2, &c2), 3);
+	snprintf(path, sizeof(path), "%s/none", dir);
+	assert_int_equal(sched_state_load(s2, path, &restored, &unknown, err,
+	    sizeof(err)), 1);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	{
+		FILE	*fp = fopen(path, "r+b");
+
+		assert_non_null(fp);
+		assert_int_equal(fseek(fp, 100, SEEK_SET), 0);
+		assert_int_equal(fputc(0x5a, fp), 0x5a);
+		fclose(fp);
+	}
+	rc = sched_state_load(s2, path, &restored, &unknown, err, sizeof(err));
+	assert_int_equal(rc, -1);
+	assert_int_equal(restored, 0);
+	assert_int_equal(row(s2, "a")->checks, 0);
+	sched_free(s2);
+	sched_free(s1);
+
+	/*
+	 * Downtime ages the windows: a file written more than an hour ago
+	 * (by the wall clock) with one result just before, read now: the
+	 * result has left the hour, not the day.
+	 */
+	{
+		struct statefile_info info;
+		struct stats st;
+		struct statefile_rec rec;
+		struct stats_summary sum;
+		struct probe_result r = result(STATUS_OK);
+
+		stats_init(&st);
+		r.t[PH_TOTAL] = 10;
+		stats_add(&st, 50000, T0, &r);
+		memset(&rec, 0, sizeof(rec));
+		rec.name = "a";
+		rec.checks = 1;
+		rec.stats = &st;
+		memset(&info, 0, sizeof(info));
+		info.wall = time(NULL) - 4000;
+		info.clock = 50010;
+		assert_int_equal(statefile_save(path, 1, one_rec, &rec, &info,
+		    err, sizeof(err)), 0);
+		s2 = sched_new(ev, NULL, NULL);
+		assert_non_null(s2);
+		assert_int_equal(sched_apply_conf(s2, &c2), 3);
+		assert_int_equal(sched_state_load(s2, path, &restored,
+		    &unknown, err, sizeof(err)), 0);
+		clock = sched_stats_clock(s2);
+		assert_true(clock >= 50010 + 4000 && clock < 50010 + 4100);
+		a2 = row(s2, "a");
+		assert_int_equal(hour_results(a2, clock), 0);
+		stats_window(a2->stats, STATS_DAY, clock, &sum);
+		assert_int_equal(sum.results, 1);
+		sched_free(s2);
+	}
+	ev_free(ev);
+	free(c1.probes);
+	free(c2.probes);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	rc = system(path);
+	(void)rc;
+}
+
 int
 main(void)
 {
@@ -585,6 +834,8 @@ main(void)
 		cmocka_unit_test(test_jitter),
 		cmocka_unit_test(test_rows_sorted),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_reload_keeps_stats),
+		cmocka_unit_test(test_state_file),
 		cmocka_unit_test(test_live_closed_port),
 		cmocka_unit_test(test_live_never_overlaps),
 	};
