@@ -142,8 +142,11 @@ v_gauge64(struct agent_value *v, int64_t n)
 static void
 v_string(struct agent_value *v, const char *s, size_t max, size_t cap)
 {
-	size_t	 n = strnlen(s, max);
+	size_t	 n;
 
+	if (s == NULL)		/* a row built by hand */
+		s = "";
+	n = strnlen(s, max);
 	v->type = ASN_OCTET_STR;
 	v->str = (const u_char *)s;
 	v->len = n > cap ? cap : n;
@@ -256,7 +259,7 @@ col_phase(int col)
 int
 agent_row_value(int col, const struct monitor *m, struct agent_value *v)
 {
-	const struct probe_result *r = &m->last;
+	const struct monitor_result *r = &m->last;
 	enum probe_phase ph;
 
 	memset(v, 0, sizeof(*v));
@@ -264,17 +267,17 @@ agent_row_value(int col, const struct monitor *m, struct agent_value *v)
 		return -1;
 	switch (col) {
 	case COL_HOST:
-		v_string(v, m->opts.host, sizeof(m->opts.host), 255);
+		v_string(v, m->host != NULL ? m->host : "", PROBE_STR_MAX, 255);
 		return 0;
 	case COL_PORT:
-		v_int(v, ASN_UNSIGNED, m->opts.port);
+		v_int(v, ASN_UNSIGNED, m->port);
 		return 0;
 	case COL_PROTOCOL:
-		return v_protocol(v, m->opts.mode);
+		return v_protocol(v, m->mode);
 	case COL_TLSMODE:
-		if ((int)m->opts.tls < 0 || m->opts.tls >= TLS_LAST)
+		if ((int)m->tls < 0 || m->tls >= TLS_LAST)
 			return -1;
-		v_int(v, ASN_INTEGER, (long)m->opts.tls + 1);
+		v_int(v, ASN_INTEGER, (long)m->tls + 1);
 		return 0;
 	case COL_STATUS:
 		return v_status(v, (int)m->state);
@@ -306,17 +309,17 @@ agent_row_value(int col, const struct monitor *m, struct agent_value *v)
 	case COL_FAILCLASS:
 		return v_failclass(v, (int)r->fail);
 	case COL_REASON:
-		v_string(v, r->reason, sizeof(r->reason), 127);
+		v_string(v, r->reason, PROBE_TEXT_MAX, 127);
 		return 0;
 	case COL_REPLYCODE:
 		v_int(v, ASN_INTEGER, r->reply_code < 0 ? 0 :
 		    r->reply_code > 999 ? 999 : r->reply_code);
 		return 0;
 	case COL_REPLYTEXT:
-		v_string(v, r->reply_text, sizeof(r->reply_text), 255);
+		v_string(v, r->reply_text, PROBE_TEXT_MAX, 255);
 		return 0;
 	case COL_ADDRESS:
-		v_string(v, r->address, sizeof(r->address), 63);
+		v_string(v, r->address, PROBE_TEXT_MAX, 63);
 		return 0;
 	case COL_DELIVERYLATENCY:
 		if (r->t[PH_DELIVERY] < 0)
@@ -324,7 +327,7 @@ agent_row_value(int col, const struct monitor *m, struct agent_value *v)
 		v_gauge64(v, r->t[PH_DELIVERY] / 1000);
 		return 0;
 	case COL_DELIVERYTOKEN:
-		v_string(v, r->token, sizeof(r->token), 63);
+		v_string(v, r->token, PROBE_TEXT_MAX, 63);
 		return 0;
 	case COL_CERTDAYS:
 		if (r->cert_days == CERT_DAYS_NONE)
@@ -398,7 +401,7 @@ h_row_cmp(const struct monitor *m, const oid *idx, size_t idxlen)
 	oid	 o[PROBE_NAME_MAX + 1];
 	size_t	 n;
 
-	if (m == NULL || (n = agent_index_oid(m->opts.name, o,
+	if (m == NULL || (n = agent_index_oid(m->name, o,
 	    sizeof(o) / sizeof(o[0]))) == 0)
 		return -1;	/* unreachable rows sort first, never match */
 	return snmp_oid_compare(o, n, idx, idxlen);
@@ -598,7 +601,7 @@ agent_getnext(const struct agent_rows *rows, const oid *name, size_t len,
 			if (h_hist_next(var, rows, inside ? name + vlen : NULL,
 			    inside ? len - vlen : 0, &r, &e, v) == -1)
 				continue;
-			n = agent_index_oid(rows->row[r]->opts.name, vo + vlen,
+			n = agent_index_oid(rows->row[r]->name, vo + vlen,
 			    AGENT_OID_MAX - vlen - 1);
 			if (n == 0)
 				continue;
@@ -616,7 +619,7 @@ agent_getnext(const struct agent_rows *rows, const oid *name, size_t len,
 
 			if (m == NULL || h_row_value(var, rows, m, v) != 0)
 				continue;
-			n = agent_index_oid(m->opts.name, vo + vlen,
+			n = agent_index_oid(m->name, vo + vlen,
 			    AGENT_OID_MAX - vlen);
 			if (n == 0)
 				continue;

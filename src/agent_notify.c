@@ -110,7 +110,7 @@ notify_obj(const struct agent_rows *clock, const struct monitor *m,
 		fallback(table, col, v);
 	memcpy(o, entry, elen * sizeof(oid));
 	o[elen] = (oid)col;
-	if ((n = agent_index_oid(m->opts.name, o + elen + 1,
+	if ((n = agent_index_oid(m->name, o + elen + 1,
 	    omax - elen - 1)) == 0)
 		return 0;
 	return elen + 1 + n;
@@ -183,12 +183,12 @@ agent_notify(const struct monitor *m)
 	memset(&clock, 0, sizeof(clock));
 	agent_clock_get(&clock);
 	if ((vars = agent_notify_build(&clock, m)) == NULL) {
-		log_warnx("notification for %s: out of memory", m->opts.name);
+		log_warnx("notification for %s: out of memory", m->name);
 		return;
 	}
 	log_debug(LT_AGENT, "notification %s for %s",
 	    m->state == STATUS_OK ? "mailmonProbeUp" : "mailmonProbeDown",
-	    m->opts.name);
+	    m->name);
 	agent_notify_submit(vars);
 }
 

@@ -223,7 +223,7 @@ row_index(const struct monitor *m, oid *o)
 {
 	if (m == NULL)
 		return 0;
-	return agent_index_oid(m->opts.name, o, PROBE_NAME_MAX + 1);
+	return agent_index_oid(m->name, o, PROBE_NAME_MAX + 1);
 }
 
 /* the first row whose name index is not less than idx */

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,13 +24,14 @@
 #include "dns.h"
 #include "history.h"
 #include "log.h"
+#include "optpack.h"
 #include "opts.h"
 #include "secret.h"
 #include "util.h"
 
 /* a probe line kept for the second pass */
 struct pline {
-	char		 file[CONF_PATH_MAX];
+	const char	*file;		/* one of conf.files */
 	int		 line;
 	mode_t		 fmode;		/* of the file, for the secret warning */
 	int		 nwords;
@@ -47,7 +49,11 @@ struct parser {
 	/* globals seen, to reject a second setting */
 	int		 set_interval, set_timeout, set_retries;
 	int		 set_ping, set_socket, set_user, set_dns;
-	int		 set_history, set_state_file;
+	int		 set_history, set_state_file, set_inflight;
+	/* the probe names seen: an open-addressing set of indexes + 1 */
+	size_t		*names;
+	size_t		 nnames;	/* slots, a power of two */
+	struct probe_opts *scratch;	/* one probe's options while parsed */
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -197,7 +203,7 @@ keep_probe_line(struct parser *p, const char *file, int line, mode_t fmode,
 	}
 	pl = &p->lines[p->nlines];
 	memset(pl, 0, sizeof(*pl));
-	mm_strlcpy(pl->file, file, sizeof(pl->file));
+	pl->file = file;
 	pl->line = line;
 	pl->fmode = fmode;
 	if ((pl->words = calloc((size_t)n, sizeof(char *))) == NULL)
@@ -215,6 +221,28 @@ keep_probe_line(struct parser *p, const char *file, int line, mode_t fmode,
 
 static int	 read_file(struct parser *, const char *path, const char *from,
 		    int fromline);
+
+/*
+ * Every probe remembers the file it came from: the name is kept once
+ * per file, not once per probe.
+ */
+static const char *
+intern_file(struct parser *p, const char *path)
+{
+	struct conf	*c = p->c;
+	char		**nf;
+	size_t		 i;
+
+	for (i = 0; i < c->nfiles; i++)
+		if (strcmp(c->files[i], path) == 0)
+			return c->files[i];
+	if ((nf = reallocarray(c->files, c->nfiles + 1, sizeof(*nf))) == NULL)
+		return NULL;
+	c->files = nf;
+	if ((nf[c->nfiles] = strdup(path)) == NULL)
+		return NULL;
+	return nf[c->nfiles++];
+}
 
 #define ONCE(flag, kw) do {						\
 	if (p->flag) {							\
@@ -269,7 +297,8 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		    strcmp(w[0], "ping-interval") == 0 ||
 		    strcmp(w[0], "agentx-socket") == 0 || strcmp(w[0], "user") == 0 ||
 		    strcmp(w[0], "dns-server") == 0 ||
-		    strcmp(w[0], "history") == 0 || strcmp(w[0], "state-file") == 0)
+		    strcmp(w[0], "history") == 0 || strcmp(w[0], "state-file") == 0 ||
+		    strcmp(w[0], "max-inflight") == 0)
 			conf_error(p, file, line, "%s: expected one value", w[0]);
 		else
 			conf_error(p, file, line, "unknown keyword \"%s\"",
@@ -310,6 +339,10 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 	} else if (strcmp(w[0], "history") == 0) {
 		ONCE(set_history, "history");
 		parse_num(p, file, line, w[0], w[1], 0, HISTORY_MAX, &c->history);
+	} else if (strcmp(w[0], "max-inflight") == 0) {
+		ONCE(set_inflight, "max-inflight");
+		parse_num(p, file, line, w[0], w[1], 1, CONF_INFLIGHT_MAX,
+		    &c->max_inflight);
 	} else if (strcmp(w[0], "state-file") == 0) {
 		ONCE(set_state_file, "state-file");
 		/*
@@ -354,6 +387,10 @@ read_file(struct parser *p, const char *path, const char *from, int fromline)
 	int	 line = 0, first = 0, skip = 0;
 	char	 why[64];
 
+	if ((path = intern_file(p, path)) == NULL) {
+		conf_error(p, from ? from : "-", fromline, "out of memory");
+		return -1;
+	}
 	if ((fp = fopen(path, "re")) == NULL) {
 		if (from != NULL)
 			conf_error(p, from, fromline, "include %s: %s", path,
@@ -428,11 +465,39 @@ read_file(struct parser *p, const char *path, const char *from, int fromline)
 	return 0;
 }
 
+/*
+ * The probe already named so, or NULL with *slot where to record this
+ * one.  A hash set: a configuration with 100,000 probes must not cost a
+ * comparison of every pair.
+ */
+static const struct conf_probe *
+name_seen(struct parser *p, const char *name, size_t *slot)
+{
+	const struct conf_probe *other;
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	const unsigned char *s;
+	size_t	 i, mask = p->nnames - 1;
+
+	for (s = (const unsigned char *)name; *s != '\0'; s++) {
+		h ^= *s;
+		h *= 16777619u;
+	}
+	for (i = h & mask; p->names[i] != 0; i = (i + 1) & mask) {
+		other = &p->c->probes[p->names[i] - 1];
+		if (strcmp(other->name, name) == 0)
+			return other;
+	}
+	*slot = i;
+	return NULL;
+}
+
 static void
 build_probe(struct parser *p, const struct pline *pl)
 {
 	struct conf	*c = p->c;
 	struct conf_probe *cp;
+	const struct conf_probe *first;
+	struct probe_opts *o = p->scratch;
 	struct opts_line line;
 	char		*argv[CONF_WORDS_MAX + 1];
 	char		 err[SECRET_PATH_MAX + 160];
@@ -440,6 +505,7 @@ build_probe(struct parser *p, const struct pline *pl)
 	char		 b[41];
 	enum probe_mode	 mode;
 	enum opts_rc	 rc;
+	size_t		 slot = 0;
 	int		 i, argc;
 
 	if (!conf_valid_name(name)) {
@@ -453,13 +519,6 @@ build_probe(struct parser *p, const struct pline *pl)
 			    shown(name, b, sizeof(b)));
 		return;
 	}
-	for (i = 0; (size_t)i < c->nprobes; i++)
-		if (strcmp(c->probes[i].opts.name, name) == 0) {
-			conf_error(p, pl->file, pl->line,
-			    "duplicate probe name \"%s\" (first at %s:%d)", name,
-			    c->probes[i].file, c->probes[i].line);
-			return;
-		}
 	if (probe_mode_word(pl->words[2], &mode) == -1) {
 		conf_error(p, pl->file, pl->line, "probe %s: unknown mode "
 		    "\"%s\" (smtp, pop3, imap, tcp, delivery, relay, mx)",
@@ -469,8 +528,15 @@ build_probe(struct parser *p, const struct pline *pl)
 
 	cp = &c->probes[c->nprobes];
 	memset(cp, 0, sizeof(*cp));
-	mm_strlcpy(cp->file, pl->file, sizeof(cp->file));
+	mm_strlcpy(cp->name, name, sizeof(cp->name));
+	cp->file = pl->file;
 	cp->line = pl->line;
+	if ((first = name_seen(p, name, &slot)) != NULL) {
+		conf_error(p, pl->file, pl->line,
+		    "duplicate probe name \"%s\" (first at %s:%d)", name,
+		    first->file, first->line);
+		return;
+	}
 
 	/*
 	 * argv[0] = the mode word, as on mailprobe's command line.  Every
@@ -483,17 +549,16 @@ build_probe(struct parser *p, const struct pline *pl)
 		argv[argc++] = pl->words[i];
 	argv[argc] = NULL;
 
-	probe_opts_init(&cp->opts);
-	mm_strlcpy(cp->opts.name, name, sizeof(cp->opts.name));
-	cp->opts.mode = mode;
+	probe_opts_init(o);
+	mm_strlcpy(o->name, name, sizeof(o->name));
+	o->mode = mode;
 	/* the file's defaults; --timeout, --dns-server on the line win */
-	cp->opts.timeout_ms = c->timeout_s * 1000;
-	mm_strlcpy(cp->opts.dns_server, c->dns_server,
-	    sizeof(cp->opts.dns_server));
+	o->timeout_ms = c->timeout_s * 1000;
+	mm_strlcpy(o->dns_server, c->dns_server, sizeof(o->dns_server));
 	memset(&line, 0, sizeof(line));
 	line.basedir = pl->file;
 	err[0] = '\0';
-	rc = opts_parse_line(&cp->opts, &line, argc, argv, err, sizeof(err));
+	rc = opts_parse_line(o, &line, argc, argv, err, sizeof(err));
 	if (rc == OPTS_HELP || rc == OPTS_VERSION) {
 		conf_error(p, pl->file, pl->line,
 		    "probe %s: --help/--version not allowed here", name);
@@ -505,7 +570,7 @@ build_probe(struct parser *p, const struct pline *pl)
 		goto out;
 	}
 	/* the name and mode come from the line itself, not from options */
-	if (cp->opts.mode != mode && !(cp->opts.mode == MODE_TCP &&
+	if (o->mode != mode && !(o->mode == MODE_TCP &&
 	    (mode == MODE_POP3 || mode == MODE_IMAP))) {
 		conf_error(p, pl->file, pl->line, "probe %s: --mode conflicts "
 		    "with the mode \"%s\" of the line", name, pl->words[2]);
@@ -519,15 +584,25 @@ build_probe(struct parser *p, const struct pline *pl)
 		    "readable by %s: chmod 600 the file, or use "
 		    "--password-file", pl->file, pl->line, name,
 		    (pl->fmode & S_IROTH) ? "everyone" : "its group");
-	mm_strlcpy(cp->opts.name, name, sizeof(cp->opts.name));
+	mm_strlcpy(o->name, name, sizeof(o->name));
+	if ((cp->pack = optpack_new(o)) == NULL) {
+		conf_error(p, pl->file, pl->line, "probe %s: out of memory",
+		    name);
+		goto out;
+	}
 	cp->interval_s = line.interval_s != 0 ? line.interval_s :
 	    c->interval_s;
 	cp->retries = line.retries != 0 ? line.retries : c->retries;
 	cp->history = line.history >= 0 ? line.history : c->history;
-	c->nprobes++;
+	p->names[slot] = ++c->nprobes;
 out:
-	if (c->nprobes == 0 || &c->probes[c->nprobes - 1] != cp)
-		explicit_bzero(cp, sizeof(*cp));
+	explicit_bzero(o, sizeof(*o));
+}
+
+void
+conf_probe_opts(const struct conf_probe *cp, struct probe_opts *o)
+{
+	optpack_unpack(cp->pack, o);
 }
 
 int
@@ -552,12 +627,18 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	p.errlen = errlen;
 
 	read_file(&p, path, NULL, 0);
+	for (p.nnames = 16; p.nnames < 2 * p.nlines; p.nnames *= 2)
+		;
 	if (p.nlines > 0 &&
-	    (c->probes = calloc(p.nlines, sizeof(*c->probes))) == NULL)
+	    ((c->probes = calloc(p.nlines, sizeof(*c->probes))) == NULL ||
+	    (p.names = calloc(p.nnames, sizeof(*p.names))) == NULL ||
+	    (p.scratch = malloc(sizeof(*p.scratch))) == NULL))
 		conf_error(&p, path, 0, "out of memory");
 	else
 		for (i = 0; i < p.nlines; i++)
 			build_probe(&p, &p.lines[i]);
+	free(p.names);
+	free(p.scratch);
 
 	for (i = 0; i < p.nlines; i++)
 		free_words(p.lines[i].words, p.lines[i].nwords);
@@ -570,10 +651,16 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 void
 conf_free(struct conf *c)
 {
-	if (c->probes != NULL) {
-		explicit_bzero(c->probes, c->nprobes * sizeof(*c->probes));
-		free(c->probes);
-	}
+	size_t	 i;
+
+	for (i = 0; i < c->nprobes; i++)
+		optpack_free(c->probes[i].pack);
+	free(c->probes);
 	c->probes = NULL;
 	c->nprobes = 0;
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
+	c->files = NULL;
+	c->nfiles = 0;
 }

@@ -17,6 +17,8 @@
 
 #include "probe_opts.h"
 
+struct optpack;
+
 #define CONF_PATH_MAX		1024
 #define CONF_LINE_MAX		4096	/* bytes per line, newline excluded */
 #define CONF_WORDS_MAX		128	/* words per line */
@@ -29,13 +31,20 @@
 #define CONF_DEF_RETRIES	3	/* consecutive failures before DOWN */
 #define CONF_DEF_PING		15	/* AgentX ping / reconnect, seconds */
 #define CONF_DEF_HISTORY	10	/* results kept per probe (history.h) */
+#define CONF_INFLIGHT_MAX	1000000
 
+/*
+ * A probe as configured.  Its options are kept packed (optpack.h): a
+ * whole struct probe_opts is about 10 KiB, and a configuration may hold
+ * a hundred thousand probes.  conf_probe_opts() gives them back.
+ */
 struct conf_probe {
-	struct probe_opts	 opts;		/* secrets inside: never log */
+	char			 name[PROBE_NAME_MAX + 1];
+	struct optpack		*pack;		/* secrets inside: never log */
 	int			 interval_s;
 	int			 retries;
 	int			 history;	/* results kept, 0 = none */
-	char			 file[CONF_PATH_MAX];	/* where it was defined */
+	const char		*file;		/* where it was defined */
 	int			 line;
 };
 
@@ -51,9 +60,13 @@ struct conf {
 	char			 dns_server[PROBE_STR_MAX];
 	int			 history;	/* default for every probe */
 	char			 state_file[CONF_PATH_MAX];	/* "" = none */
+	/* probes running at once; 0 = derived from the descriptor limit */
+	int			 max_inflight;
 
 	struct conf_probe	*probes;	/* in file order */
 	size_t			 nprobes;
+	char			**files;	/* names of the files read */
+	size_t			 nfiles;
 };
 
 /*
@@ -64,6 +77,9 @@ struct conf {
  */
 int	 conf_load(struct conf *c, const char *path, char *err, size_t errlen);
 void	 conf_free(struct conf *c);
+
+/* the whole options of a probe (secrets inside: wipe when done) */
+void	 conf_probe_opts(const struct conf_probe *, struct probe_opts *);
 
 /* 1 when name is a valid probe name (1..32 of [A-Za-z0-9._-], alnum first) */
 int	 conf_valid_name(const char *name);

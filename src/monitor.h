@@ -15,17 +15,49 @@
 
 struct check;
 struct ev_timer;
+struct optpack;
 struct target_table;
 struct stats;
 struct history;
 
+/*
+ * The last completed check, as the probe table shows it.  A struct
+ * probe_result carries fixed buffers for every string (700 bytes); here
+ * the four strings share one allocation of what they hold.  The
+ * pointers are never NULL once set by monitor_result_set(); rows built
+ * by hand may point at constant strings, with block NULL.
+ */
+struct monitor_result {
+	enum probe_status	 status;
+	enum fail_class		 fail;
+	int			 reply_code;
+	int			 cert_days;
+	int64_t			 t[PH_LAST];	/* microseconds, -1 unset */
+	const char		*reason;
+	const char		*reply_text;
+	const char		*address;
+	const char		*token;		/* delivery: last token seen */
+	char			*block;		/* owns the strings, or NULL */
+};
+
 struct monitor {
-	struct probe_opts	 opts;		/* as configured (secrets inside) */
+	char			 name[PROBE_NAME_MAX + 1];
+	/*
+	 * What the probe table shows of the options.  The options
+	 * themselves stay packed (optpack.h, secrets inside) and are
+	 * unpacked only to start a check: a whole struct probe_opts is
+	 * about 10 KiB, a packed one a few hundred bytes.
+	 */
+	char			*host;		/* or the domain */
+	uint16_t		 port;
+	enum probe_mode		 mode;
+	enum tls_mode		 tls;
+	struct optpack		*pack;
 	int			 interval_s;
 	int			 retries;	/* failures before hard DOWN */
 
-	/* last completed check (last.targets is always NULL) */
-	struct probe_result	 last;
+	/* last completed check */
+	struct monitor_result	 last;
 	int			 have_result;
 	time_t			 last_check;	/* wall clock of last result */
 
@@ -65,6 +97,12 @@ struct monitor {
 	int64_t			 next_run_us;
 	int			 gone;		/* removed by reload, being freed */
 };
+
+/* copy r into mr; out of memory: the strings become "" */
+void	 monitor_result_set(struct monitor_result *mr,
+	    const struct probe_result *r);
+void	 monitor_result_init(struct monitor_result *);
+void	 monitor_result_free(struct monitor_result *);
 
 /*
  * Called on every hard state change (not on soft failures).  The agent

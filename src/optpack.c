@@ -97,6 +97,17 @@ optpack_unpack(const struct optpack *pk, struct probe_opts *o)
 	}
 }
 
+struct optpack *
+optpack_dup(const struct optpack *pk)
+{
+	struct optpack	*d;
+
+	if ((d = malloc(sizeof(*d) + pk->len)) == NULL)
+		return NULL;
+	memcpy(d, pk, sizeof(*d) + pk->len);
+	return d;
+}
+
 int
 optpack_equal(const struct optpack *a, const struct optpack *b)
 {

@@ -20,6 +20,7 @@ struct optpack;
 
 /* NULL when out of memory */
 struct optpack	*optpack_new(const struct probe_opts *);
+struct optpack	*optpack_dup(const struct optpack *);
 void		 optpack_unpack(const struct optpack *, struct probe_opts *);
 int		 optpack_equal(const struct optpack *, const struct optpack *);
 /* bytes held, for the memory accounting of the daemon */

@@ -27,6 +27,7 @@
 #include "history.h"
 #include "check.h"
 #include "log.h"
+#include "optpack.h"
 #include "scheduler.h"
 #include "statefile.h"
 #include "stats.h"
@@ -54,6 +55,63 @@ struct sched {
 };
 
 static void	 mon_timer(void *);
+
+void
+monitor_result_init(struct monitor_result *mr)
+{
+	int	 i;
+
+	memset(mr, 0, sizeof(*mr));
+	mr->status = STATUS_UNKNOWN;
+	mr->fail = FAIL_NONE;
+	mr->cert_days = CERT_DAYS_NONE;
+	for (i = 0; i < PH_LAST; i++)
+		mr->t[i] = -1;
+	mr->reason = mr->reply_text = mr->address = mr->token = "";
+}
+
+void
+monitor_result_free(struct monitor_result *mr)
+{
+	free(mr->block);
+	mr->block = NULL;
+	mr->reason = mr->reply_text = mr->address = mr->token = "";
+}
+
+void
+monitor_result_set(struct monitor_result *mr, const struct probe_result *r)
+{
+	const char *src[4] = { r->reason, r->reply_text, r->address, r->token };
+	size_t	 len[4] = {
+		strnlen(r->reason, sizeof(r->reason)),
+		strnlen(r->reply_text, sizeof(r->reply_text)),
+		strnlen(r->address, sizeof(r->address)),
+		strnlen(r->token, sizeof(r->token)),
+	};
+	const char *dst[4];
+	char	*b, *at;
+	int	 i;
+
+	monitor_result_free(mr);
+	mr->status = r->status;
+	mr->fail = r->fail;
+	mr->reply_code = r->reply_code;
+	mr->cert_days = r->cert_days;
+	memcpy(mr->t, r->t, sizeof(mr->t));
+	if ((b = malloc(len[0] + len[1] + len[2] + len[3] + 4)) == NULL)
+		return;
+	for (i = 0, at = b; i < 4; i++) {
+		memcpy(at, src[i], len[i]);
+		at[len[i]] = '\0';
+		dst[i] = at;
+		at += len[i] + 1;
+	}
+	mr->block = b;
+	mr->reason = dst[0];
+	mr->reply_text = dst[1];
+	mr->address = dst[2];
+	mr->token = dst[3];
+}
 
 void
 sched_record(struct monitor *m, const struct probe_result *r, int64_t clock,
@@ -84,8 +142,7 @@ sched_apply_result(struct monitor *m, const struct probe_result *r, time_t now)
 	int	 retries = m->retries > 0 ? m->retries : 1;
 	int	 first;
 
-	m->last = *r;
-	m->last.targets = NULL;		/* valid in the callback only */
+	monitor_result_set(&m->last, r);
 	m->have_result = 1;
 	m->last_check = now;
 	m->checks++;
@@ -130,11 +187,11 @@ row_cmp(const void *a, const void *b)
 {
 	const struct monitor *x = *(struct monitor *const *)a;
 	const struct monitor *y = *(struct monitor *const *)b;
-	size_t	 lx = strlen(x->opts.name), ly = strlen(y->opts.name);
+	size_t	 lx = strlen(x->name), ly = strlen(y->name);
 
 	if (lx != ly)
 		return lx < ly ? -1 : 1;
-	return memcmp(x->opts.name, y->opts.name, lx);
+	return memcmp(x->name, y->name, lx);
 }
 
 static struct mon *
@@ -144,7 +201,7 @@ find_row(struct sched *s, const char *name)
 
 	if (s->nrows == 0)
 		return NULL;
-	mm_strlcpy(key.opts.name, name, sizeof(key.opts.name));
+	mm_strlcpy(key.name, name, sizeof(key.name));
 	hit = bsearch(&kp, s->rows, s->nrows, sizeof(*s->rows), row_cmp);
 	return hit != NULL ? (struct mon *)*hit : NULL;
 }
@@ -188,6 +245,9 @@ mon_free(struct mon *mo)
 		ev_timer_free(mo->m.timer);
 	free(mo->m.stats);
 	history_free(mo->m.history);
+	free(mo->m.host);
+	optpack_free(mo->m.pack);
+	monitor_result_free(&mo->m.last);
 	explicit_bzero(mo, sizeof(*mo));
 	free(mo);
 }
@@ -212,7 +272,7 @@ mon_arm_first(struct mon *mo)
 
 	ev_timer_stop(m->timer);
 	m->next_run_us = ev_now(mo->s->ev) +
-	    sched_jitter_us(m->opts.name, m->interval_s);
+	    sched_jitter_us(m->name, m->interval_s);
 	ev_timer_at(m->timer, m->next_run_us);
 }
 
@@ -244,7 +304,7 @@ mon_targets(struct monitor *m, const struct target_list *l)
 	if (m->targets == NULL) {
 		if ((m->targets = malloc(sizeof(*m->targets))) == NULL) {
 			log_warnx("probe %s: no memory for its targets",
-			    m->opts.name);
+			    m->name);
 			return;
 		}
 		target_table_init(m->targets);
@@ -268,17 +328,17 @@ mon_result(struct mon *mo, const struct probe_result *r)
 	/* before the change callback: notifications carry the availability */
 	sched_record(m, r, sched_stats_clock(s), now);
 	s->dirty = 1;
-	log_debug(LT_SCHED, "probe %s: %s (%s) soft %d/%d hard %s", m->opts.name,
+	log_debug(LT_SCHED, "probe %s: %s (%s) soft %d/%d hard %s", m->name,
 	    probe_status_name(r->status), probe_fail_name(r->fail),
 	    m->consecutive_failures, m->retries, probe_status_name(m->state));
 	if (ch != SCHED_SAME) {
 		m->last_change_ticks = s->ticks != NULL ?
 		    (uint32_t)s->ticks() : 0;
 		if (m->state == STATUS_OK)
-			log_notice("probe %s: %s -> %s", m->opts.name,
+			log_notice("probe %s: %s -> %s", m->name,
 			    probe_status_name(old), probe_status_name(m->state));
 		else
-			log_notice("probe %s: %s -> %s (%s: %s)", m->opts.name,
+			log_notice("probe %s: %s -> %s (%s: %s)", m->name,
 			    probe_status_name(old), probe_status_name(m->state),
 			    probe_fail_name(r->fail), r->reason);
 		if (ch == SCHED_CHANGED && s->cb != NULL)
@@ -301,11 +361,14 @@ mon_timer(void *arg)
 {
 	struct mon	*mo = arg;
 	struct monitor	*m = &mo->m;
+	struct probe_opts o;
 
 	if (m->running != NULL)		/* cannot happen: armed after completion */
 		return;
-	log_debug(LT_SCHED, "probe %s: start", m->opts.name);
-	m->running = check_start(mo->s->ev, &m->opts, mon_done, mo);
+	log_debug(LT_SCHED, "probe %s: start", m->name);
+	optpack_unpack(m->pack, &o);
+	m->running = check_start(mo->s->ev, &o, mon_done, mo);
+	explicit_bzero(&o, sizeof(o));
 	if (m->running == NULL) {
 		struct probe_result r;
 
@@ -318,8 +381,42 @@ mon_timer(void *arg)
 	}
 }
 
+/*
+ * The options of cp, packed, and what the probe table shows of them.
+ * Out of memory: -1, and the monitor keeps what it had.
+ */
+static int
+mon_set_opts(struct monitor *m, const struct conf_probe *cp,
+    struct probe_opts *tmp)
+{
+	struct optpack	*pack;
+	char		*host;
+
+	conf_probe_opts(cp, tmp);
+	pack = optpack_dup(cp->pack);
+	host = strdup(tmp->host);
+	if (pack == NULL || host == NULL) {
+		optpack_free(pack);
+		free(host);
+		explicit_bzero(tmp, sizeof(*tmp));
+		return -1;
+	}
+	optpack_free(m->pack);
+	free(m->host);
+	m->pack = pack;
+	m->host = host;
+	m->port = tmp->port;
+	m->mode = tmp->mode;
+	m->tls = tmp->tls;
+	mm_strlcpy(m->name, cp->name, sizeof(m->name));
+	m->interval_s = cp->interval_s;
+	m->retries = cp->retries;
+	explicit_bzero(tmp, sizeof(*tmp));
+	return 0;
+}
+
 static struct mon *
-mon_new(struct sched *s, const struct conf_probe *cp)
+mon_new(struct sched *s, const struct conf_probe *cp, struct probe_opts *tmp)
 {
 	struct mon	*mo;
 
@@ -327,17 +424,15 @@ mon_new(struct sched *s, const struct conf_probe *cp)
 		return NULL;
 	if ((mo->m.timer = ev_timer_new(s->ev, mon_timer, mo)) == NULL ||
 	    (mo->m.stats = malloc(sizeof(*mo->m.stats))) == NULL ||
-	    (mo->m.history = history_new((uint32_t)cp->history)) == NULL) {
+	    (mo->m.history = history_new((uint32_t)cp->history)) == NULL ||
+	    mon_set_opts(&mo->m, cp, tmp) == -1) {
 		mon_free(mo);
 		return NULL;
 	}
 	stats_init(mo->m.stats);
 	mo->m.counted_since_us = ev_now(s->ev);
 	mo->s = s;
-	mo->m.opts = cp->opts;
-	mo->m.interval_s = cp->interval_s;
-	mo->m.retries = cp->retries;
-	probe_result_init(&mo->m.last);
+	monitor_result_init(&mo->m.last);
 	mo->m.state = STATUS_UNKNOWN;
 	mo->m.prev_state = STATUS_UNKNOWN;
 	return mo;
@@ -359,11 +454,11 @@ resize_history(struct mon *mo, uint32_t cap)
 	was = h->cap;
 	if ((h = history_resize(h, cap)) == NULL) {
 		log_warnx("probe %s: out of memory resizing its history",
-		    mo->m.opts.name);
+		    mo->m.name);
 		return;
 	}
 	mo->m.history = h;
-	log_info("probe %s: history of %u results (was %u)", mo->m.opts.name,
+	log_info("probe %s: history of %u results (was %u)", mo->m.name,
 	    cap, was);
 }
 
@@ -371,7 +466,7 @@ static int
 same_conf(const struct monitor *m, const struct conf_probe *cp)
 {
 	return m->interval_s == cp->interval_s && m->retries == cp->retries &&
-	    memcmp(&m->opts, &cp->opts, sizeof(m->opts)) == 0;
+	    optpack_equal(m->pack, cp->pack);
 }
 
 int
@@ -379,12 +474,15 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 {
 	struct monitor	**rows;
 	struct mon	**fresh;
+	struct probe_opts *tmp;
 	size_t		 i, n = c->nprobes;
 	int		 changes = 0;
 
 	if ((rows = calloc(n ? n : 1, sizeof(*rows))) == NULL)
 		return -1;
-	if ((fresh = calloc(n ? n : 1, sizeof(*fresh))) == NULL) {
+	if ((fresh = calloc(n ? n : 1, sizeof(*fresh))) == NULL ||
+	    (tmp = malloc(sizeof(*tmp))) == NULL) {
+		free(fresh);
 		free(rows);
 		return -1;
 	}
@@ -393,16 +491,17 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 
 	/* allocate everything first, so a failure leaves the old set alone */
 	for (i = 0; i < n; i++) {
-		struct mon *old = find_row(s, c->probes[i].opts.name);
+		struct mon *old = find_row(s, c->probes[i].name);
 
 		if (old != NULL) {
 			old->keep = 1;
 			rows[i] = &old->m;
-		} else if ((fresh[i] = mon_new(s, &c->probes[i])) == NULL) {
+		} else if ((fresh[i] = mon_new(s, &c->probes[i], tmp)) == NULL) {
 			while (i-- > 0)
 				mon_free(fresh[i]);
 			free(fresh);
 			free(rows);
+			free(tmp);
 			return -1;
 		} else
 			rows[i] = &fresh[i]->m;
@@ -413,7 +512,7 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 		struct mon *mo = (struct mon *)s->rows[i];
 
 		if (!mo->keep) {
-			log_info("probe %s: removed", mo->m.opts.name);
+			log_info("probe %s: removed", mo->m.name);
 			mon_free(mo);
 			changes++;
 		}
@@ -428,25 +527,27 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 		struct mon *mo = (struct mon *)rows[i];
 
 		if (fresh[i] != NULL) {
-			log_info("probe %s: added", mo->m.opts.name);
+			log_info("probe %s: added", mo->m.name);
 			mon_arm_first(mo);
 			changes++;
 		} else if (!same_conf(&mo->m, &c->probes[i])) {
+			if (mon_set_opts(&mo->m, &c->probes[i], tmp) == -1) {
+				log_warnx("probe %s: out of memory: keeping "
+				    "its old options", mo->m.name);
+				continue;
+			}
 			log_info("probe %s: options changed, restarting its "
-			    "schedule", mo->m.opts.name);
+			    "schedule", mo->m.name);
 			mon_cancel(&mo->m);
 			/* other targets, maybe: their indexes start afresh */
 			free(mo->m.targets);
 			mo->m.targets = NULL;
-			explicit_bzero(&mo->m.opts, sizeof(mo->m.opts));
-			mo->m.opts = c->probes[i].opts;
-			mo->m.interval_s = c->probes[i].interval_s;
-			mo->m.retries = c->probes[i].retries;
 			mon_arm_first(mo);
 			changes++;
 		}
 	}
 	free(fresh);
+	free(tmp);
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	free(s->rows);
 	s->rows = rows;
@@ -488,7 +589,7 @@ save_one(size_t i, struct statefile_rec *r, void *arg)
 
 	if (m->stats == NULL)
 		return -1;
-	r->name = m->opts.name;
+	r->name = m->name;
 	r->checks = m->checks;
 	r->failures = m->failures;
 	r->stats = m->stats;

@@ -20,6 +20,7 @@
 #include "agent.h"
 #include "history.h"
 #include "monitor.h"
+#include "optpack.h"
 #include "stats.h"
 #include "target.h"
 
@@ -40,11 +41,11 @@
  * starts with its length.
  */
 static struct monitor row_a = {
-	.opts = {
-		.name = "a", .mode = MODE_SMTP, .host = "mx1.example.test",
-		.port = 25, .tls = TLS_STARTTLS,
-		.user = "loginuser", .pass = "s3cretpass",
-	},
+	.name = "a",
+	.mode = MODE_SMTP,
+	.host = "mx1.example.test",
+	.port = 25,
+	.tls = TLS_STARTTLS,
 	.have_result = 1,
 	.last = {
 		.status = STATUS_OK, .fail = FAIL_NONE,
@@ -66,11 +67,11 @@ static struct monitor row_a = {
 };
 
 static struct monitor row_b = {
-	.opts = {
-		.name = "b", .mode = MODE_DELIVERY, .host = "sub.example.test",
-		.port = 587, .tls = TLS_STARTTLS,
-		.mbox = { .user = "boxuser", .pass = "b0xsecret" },
-	},
+	.name = "b",
+	.mode = MODE_DELIVERY,
+	.host = "sub.example.test",
+	.port = 587,
+	.tls = TLS_STARTTLS,
 	.have_result = 1,
 	.last = {
 		.status = STATUS_WARNING, .fail = FAIL_SLOW,
@@ -91,18 +92,19 @@ static struct monitor row_b = {
 
 /* configured, never checked: every result column is a hole */
 static struct monitor row_ab = {
-	.opts = {
-		.name = "ab", .mode = MODE_IMAP, .host = "imap.example.test",
-		.port = 993, .tls = TLS_IMPLICIT,
-	},
+	.name = "ab",
+	.mode = MODE_IMAP,
+	.host = "imap.example.test",
+	.port = 993,
+	.tls = TLS_IMPLICIT,
 	.state = STATUS_UNKNOWN, .prev_state = STATUS_UNKNOWN,
 };
 
 static struct monitor row_bb = {
-	.opts = {
-		.name = "bb", .mode = MODE_RELAY, .host = "relay.example.test",
-		.port = 25,
-	},
+	.name = "bb",
+	.mode = MODE_RELAY,
+	.host = "relay.example.test",
+	.port = 25,
 	.have_result = 1,
 	.last = {
 		.status = STATUS_CRITICAL, .fail = FAIL_OPEN_RELAY,
@@ -122,10 +124,11 @@ static struct monitor row_bb = {
 };
 
 static struct monitor row_abc = {
-	.opts = {
-		.name = "abc", .mode = MODE_POP3, .host = "pop.example.test",
-		.port = 110, .tls = TLS_NONE,
-	},
+	.name = "abc",
+	.mode = MODE_POP3,
+	.host = "pop.example.test",
+	.port = 110,
+	.tls = TLS_NONE,
 	.have_result = 1,
 	.last = {
 		.status = STATUS_OK, .fail = FAIL_NONE, .reply_code = 1,
@@ -305,8 +308,21 @@ static int
 group_setup(void **state)
 {
 	struct probe_result r;
+	struct probe_opts o;
 
 	(void)state;
+	/* the rows hold secrets, as the daemon's do; no walk may show them */
+	probe_opts_init(&o);
+	strcpy(o.user, "loginuser");
+	strcpy(o.pass, "s3cretpass");
+	row_a.pack = optpack_new(&o);
+	probe_opts_init(&o);
+	strcpy(o.mbox.user, "boxuser");
+	strcpy(o.mbox.pass, "b0xsecret");
+	row_b.pack = optpack_new(&o);
+	assert_non_null(row_a.pack);
+	assert_non_null(row_b.pack);
+
 	/*
 	 * a: five checks; the oldest (83 min ago) is in the day window
 	 * only, one failure 30 min ago ended by a success 16.7 min later
@@ -363,6 +379,8 @@ group_teardown(void **state)
 	history_free(row_a.history);
 	history_free(row_b.history);
 	history_free(row_bb.history);
+	optpack_free(row_a.pack);
+	optpack_free(row_b.pack);
 	return 0;
 }
 

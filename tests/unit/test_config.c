@@ -20,6 +20,19 @@
 #include "log.h"
 #include "probe_opts.h"
 
+/* a probe's options, unpacked (the next call reuses the buffer) */
+static const struct probe_opts *
+O(const struct conf *c, size_t i)
+{
+	static struct probe_opts o[2];
+	static int turn;
+
+	assert_true(i < c->nprobes);
+	turn = !turn;
+	conf_probe_opts(&c->probes[i], &o[turn]);
+	return &o[turn];
+}
+
 static char	 tmpdir[256];
 static char	 logbuf[16384];
 
@@ -192,23 +205,23 @@ test_load_good(void **state)
 	assert_string_equal(c.agentx_socket, "/tmp/x y/agentx.sock");
 	assert_string_equal(c.user, "nobody");
 
-	assert_string_equal(c.probes[0].opts.name, "mx1");
-	assert_int_equal(c.probes[0].opts.mode, MODE_SMTP);
-	assert_string_equal(c.probes[0].opts.host, "127.0.0.1");
-	assert_int_equal(c.probes[0].opts.port, 10025);
-	assert_int_equal(c.probes[0].opts.tls, TLS_STARTTLS);
+	assert_string_equal(O(&c, 0)->name, "mx1");
+	assert_int_equal(O(&c, 0)->mode, MODE_SMTP);
+	assert_string_equal(O(&c, 0)->host, "127.0.0.1");
+	assert_int_equal(O(&c, 0)->port, 10025);
+	assert_int_equal(O(&c, 0)->tls, TLS_STARTTLS);
 	assert_int_equal(c.probes[0].interval_s, 30);
 	assert_int_equal(c.probes[0].retries, 2);
-	assert_int_equal(c.probes[0].opts.timeout_ms, 3000);
+	assert_int_equal(O(&c, 0)->timeout_ms, 3000);
 	assert_int_equal(c.probes[0].line, 2);
 
-	assert_string_equal(c.probes[1].opts.name, "imap1");
-	assert_int_equal(c.probes[1].opts.mode, MODE_IMAP);
+	assert_string_equal(O(&c, 1)->name, "imap1");
+	assert_int_equal(O(&c, 1)->mode, MODE_IMAP);
 	assert_int_equal(c.probes[1].interval_s, 5);
 	assert_int_equal(c.probes[1].retries, 4);
 
-	assert_int_equal(c.probes[2].opts.mode, MODE_POP3);
-	assert_int_equal(c.probes[2].opts.timeout_ms, 4000);
+	assert_int_equal(O(&c, 2)->mode, MODE_POP3);
+	assert_int_equal(O(&c, 2)->timeout_ms, 4000);
 	assert_int_equal(c.probes[2].line, 5);
 	conf_free(&c);
 }
@@ -319,17 +332,17 @@ test_load_mx(void **state)
 	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
 	assert_string_equal(c.dns_server, "127.0.0.1:5353,[::1]:5353");
 	assert_int_equal(c.nprobes, 3);
-	assert_int_equal(c.probes[0].opts.mode, MODE_MX);
-	assert_string_equal(c.probes[0].opts.host, "example.test");
-	assert_int_equal(c.probes[0].opts.port, 2525);
-	assert_int_equal(c.probes[0].opts.mx_policy, MXP_ANY);
-	assert_int_equal(c.probes[0].opts.max_mx, 3);
-	assert_string_equal(c.probes[0].opts.dns_server,
+	assert_int_equal(O(&c, 0)->mode, MODE_MX);
+	assert_string_equal(O(&c, 0)->host, "example.test");
+	assert_int_equal(O(&c, 0)->port, 2525);
+	assert_int_equal(O(&c, 0)->mx_policy, MXP_ANY);
+	assert_int_equal(O(&c, 0)->max_mx, 3);
+	assert_string_equal(O(&c, 0)->dns_server,
 	    "127.0.0.1:5353,[::1]:5353");
-	assert_string_equal(c.probes[1].opts.dns_server, "[::1]:5353");
-	assert_int_equal(c.probes[2].opts.mode, MODE_SMTP);
-	assert_int_equal(c.probes[2].opts.family_both, 1);
-	assert_string_equal(c.probes[2].opts.dns_server,
+	assert_string_equal(O(&c, 1)->dns_server, "[::1]:5353");
+	assert_int_equal(O(&c, 2)->mode, MODE_SMTP);
+	assert_int_equal(O(&c, 2)->family_both, 1);
+	assert_string_equal(O(&c, 2)->dns_server,
 	    "127.0.0.1:5353,[::1]:5353");
 	conf_free(&c);
 }
@@ -417,13 +430,13 @@ test_continuation(void **state)
 	    "probe c tcp --host 127.0.0.1 --port 9 \\", 0600);
 	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
 	assert_int_equal(c.nprobes, 3);
-	assert_int_equal(c.probes[0].opts.port, 7);
+	assert_int_equal(O(&c, 0)->port, 7);
 	assert_int_equal(c.probes[0].line, 1);
 	/* an even number of backslashes does not continue */
 	assert_int_equal(c.probes[1].interval_s, 4);
 	assert_int_equal(c.probes[1].line, 4);
 	/* a continuation on the very last line still counts */
-	assert_int_equal(c.probes[2].opts.port, 9);
+	assert_int_equal(O(&c, 2)->port, 9);
 	conf_free(&c);
 
 	/* a continued line still has the length limit */
@@ -500,9 +513,9 @@ test_password_file(void **state)
 	path = write_file("pw.conf", text, 0644);
 	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
 	assert_int_equal(c.nprobes, 2);
-	assert_string_equal(c.probes[0].opts.pass, "Sekr1t-pw");
-	assert_string_equal(c.probes[1].opts.pass, "Sekr1t-pw");
-	assert_string_equal(c.probes[0].opts.user, "testuser");
+	assert_string_equal(O(&c, 0)->pass, "Sekr1t-pw");
+	assert_string_equal(O(&c, 1)->pass, "Sekr1t-pw");
+	assert_string_equal(O(&c, 0)->user, "testuser");
 	/* a file with no inline password may be world-readable */
 	assert_null(strstr(logbuf, "readable by everyone"));
 	assert_null(strstr(logbuf, "Sekr1t"));
@@ -527,7 +540,7 @@ test_inline_password_warns(void **state)
 	path = write_file("inline.conf", "probe i imap --host 127.0.0.1 "
 	    "--user testuser --password Inl1ne-pw\n", 0600);
 	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
-	assert_string_equal(c.probes[0].opts.pass, "Inl1ne-pw");
+	assert_string_equal(O(&c, 0)->pass, "Inl1ne-pw");
 	assert_null(strstr(logbuf, "readable by everyone"));
 	conf_free(&c);
 
@@ -620,7 +633,7 @@ test_secret_file_rules(void **state)
 	path = write_file("rel.conf", text, 0600);
 	assert_int_equal(chdir("/"), 0);
 	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
-	assert_string_equal(c.probes[0].opts.mbox.pass, "B0xPassw0rd");
+	assert_string_equal(O(&c, 0)->mbox.pass, "B0xPassw0rd");
 	conf_free(&c);
 	/* and a secret file others may write is refused too */
 	assert_int_equal(chmod(pw, 0622), 0);
@@ -655,8 +668,8 @@ test_secret_file_rules(void **state)
 	path = write_file("case.conf", "probe a SMTP --host 127.0.0.1\n"
 	    "probe b Imap --host 127.0.0.1\n", 0600);
 	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
-	assert_int_equal(c.probes[0].opts.mode, MODE_SMTP);
-	assert_int_equal(c.probes[1].opts.mode, MODE_IMAP);
+	assert_int_equal(O(&c, 0)->mode, MODE_SMTP);
+	assert_int_equal(O(&c, 1)->mode, MODE_IMAP);
 	conf_free(&c);
 }
 
@@ -695,7 +708,7 @@ test_history_state_file(void **state)
 	assert_int_equal(c.probes[3].history, 1000);
 	assert_int_equal(c.probes[3].interval_s, 7);
 	/* --history is the daemon's: it never reaches the probe options */
-	assert_int_equal(c.probes[1].opts.port, 2);
+	assert_int_equal(O(&c, 1)->port, 2);
 	/* relative to the configuration file, as include is */
 	snprintf(want, sizeof(want), "%s/state/mailmond.state", tmpdir);
 	assert_string_equal(c.state_file, want);

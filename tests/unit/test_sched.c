@@ -25,6 +25,7 @@
 #include "history.h"
 #include "log.h"
 #include "monitor.h"
+#include "optpack.h"
 #include "probe_opts.h"
 #include "scheduler.h"
 #include "statefile.h"
@@ -46,6 +47,7 @@ static void
 mon_init(struct monitor *m, int retries)
 {
 	memset(m, 0, sizeof(*m));
+	monitor_result_init(&m->last);
 	m->retries = retries;
 	m->state = STATUS_UNKNOWN;
 	m->prev_state = STATUS_UNKNOWN;
@@ -67,8 +69,11 @@ static enum sched_change
 feed(struct monitor *m, enum probe_status st, time_t now)
 {
 	struct probe_result r = result(st);
+	enum sched_change ch = sched_apply_result(m, &r, now);
 
-	return sched_apply_result(m, &r, now);
+	/* the policy tests look at states, not at the copied strings */
+	monitor_result_free(&m->last);
+	return ch;
 }
 
 /* ---- the policy, by example ------------------------------------------- */
@@ -186,6 +191,9 @@ test_result_copied(void **state)
 	assert_int_equal(m.last.reply_code, 554);
 	assert_string_equal(m.last.reason, "greeting rejected");
 	assert_int_equal(m.last.status, STATUS_CRITICAL);
+	assert_string_equal(m.last.reply_text, "");
+	assert_non_null(m.last.block);
+	monitor_result_free(&m.last);
 }
 
 /* ---- the policy, exhaustively ------------------------------------------ */
@@ -290,6 +298,28 @@ test_jitter(void **state)
 
 /* ---- rows and reload --------------------------------------------------- */
 
+/* (re)pack a probe's options: a mode, a port, a whole timeout or none */
+static void
+pack_probe(struct conf_probe *cp, enum probe_mode mode, uint16_t port,
+    int timeout_ms)
+{
+	struct probe_opts o;
+	char	 err[128];
+
+	probe_opts_init(&o);
+	mm_strlcpy(o.name, cp->name, sizeof(o.name));
+	mm_strlcpy(o.host, "127.0.0.1", sizeof(o.host));
+	o.mode = mode;
+	o.port = port;
+	if (timeout_ms > 0) {
+		o.timeout_ms = timeout_ms;
+		assert_int_equal(probe_opts_finish(&o, err, sizeof(err)), 0);
+	}
+	optpack_free(cp->pack);
+	cp->pack = optpack_new(&o);
+	assert_non_null(cp->pack);
+}
+
 static void
 add_probe(struct conf *c, const char *name, uint16_t port, int interval,
     int retries)
@@ -300,11 +330,8 @@ add_probe(struct conf *c, const char *name, uint16_t port, int interval,
 	assert_non_null(c->probes);
 	cp = &c->probes[c->nprobes++];
 	memset(cp, 0, sizeof(*cp));
-	probe_opts_init(&cp->opts);
-	mm_strlcpy(cp->opts.name, name, sizeof(cp->opts.name));
-	mm_strlcpy(cp->opts.host, "127.0.0.1", sizeof(cp->opts.host));
-	cp->opts.mode = MODE_TCP;
-	cp->opts.port = port;
+	mm_strlcpy(cp->name, name, sizeof(cp->name));
+	pack_probe(cp, MODE_TCP, port, 0);
 	cp->interval_s = interval;
 	cp->retries = retries;
 	cp->history = CONF_DEF_HISTORY;
@@ -318,7 +345,7 @@ row(struct sched *s, const char *name)
 
 	rows = sched_rows(s, &n);
 	for (i = 0; i < n; i++)
-		if (strcmp(rows[i]->opts.name, name) == 0)
+		if (strcmp(rows[i]->name, name) == 0)
 			return rows[i];
 	return NULL;
 }
@@ -350,7 +377,7 @@ test_rows_sorted(void **state)
 	rows = sched_rows(s, &n);
 	assert_int_equal(n, 7);
 	for (i = 0; i < n; i++)
-		assert_string_equal(rows[i]->opts.name, want[i]);
+		assert_string_equal(rows[i]->name, want[i]);
 	/* rows_cb is the same view */
 	assert_ptr_equal(sched_rows_cb(&n, s), rows);
 	/* nothing has run yet: every row is UNKNOWN and counted as bad */
@@ -363,7 +390,7 @@ test_rows_sorted(void **state)
 	}
 	sched_free(s);
 	ev_free(ev);
-	free(c.probes);
+	conf_free(&c);
 }
 
 static void
@@ -429,7 +456,7 @@ test_reload(void **state)
 	/* a changed probe keeps state and counters, takes the new options */
 	m = row(s, "changed");
 	assert_ptr_equal(m, chg);
-	assert_int_equal(m->opts.port, 4);
+	assert_int_equal(m->port, 4);
 	assert_int_equal(m->checks, 3);
 	assert_int_equal(m->state, STATUS_CRITICAL);
 
@@ -440,7 +467,7 @@ test_reload(void **state)
 	assert_int_equal(keep->checks, 2);
 
 	/* and an empty file empties the table */
-	free(c1.probes);
+	conf_free(&c1);
 	memset(&c1, 0, sizeof(c1));
 	assert_int_equal(sched_apply_conf(s, &c1), 3);
 	sched_rows(s, &n);
@@ -449,7 +476,7 @@ test_reload(void **state)
 
 	sched_free(s);
 	ev_free(ev);
-	free(c2.probes);
+	conf_free(&c2);
 }
 
 /* ---- with the real engine, on loopback --------------------------------- */
@@ -499,7 +526,6 @@ test_live_closed_port(void **state)
 	struct ev *ev;
 	struct sched *s;
 	struct monitor *m;
-	char	 err[128];
 	uint16_t port;
 	int	 fd, changes = 0;
 
@@ -509,8 +535,7 @@ test_live_closed_port(void **state)
 	close(fd);
 	memset(&c, 0, sizeof(c));
 	add_probe(&c, "dead", port, 1, 2);
-	c.probes[0].opts.timeout_ms = 2000;
-	assert_int_equal(probe_opts_finish(&c.probes[0].opts, err, sizeof(err)), 0);
+	pack_probe(&c.probes[0], MODE_TCP, port, 2000);
 
 	ev = ev_new();
 	assert_non_null(ev);
@@ -529,7 +554,7 @@ test_live_closed_port(void **state)
 	assert_int_equal(m->prev_state, STATUS_UNKNOWN);
 	sched_free(s);
 	ev_free(ev);
-	free(c.probes);
+	conf_free(&c);
 }
 
 static void
@@ -539,7 +564,6 @@ test_live_never_overlaps(void **state)
 	struct ev *ev;
 	struct sched *s;
 	struct monitor *m;
-	char	 err[128];
 	uint16_t port;
 	int	 fd;
 
@@ -548,9 +572,7 @@ test_live_never_overlaps(void **state)
 	fd = silent_listener(&port);
 	memset(&c, 0, sizeof(c));
 	add_probe(&c, "slow", port, 1, 1);
-	c.probes[0].opts.mode = MODE_SMTP;
-	c.probes[0].opts.timeout_ms = 1500;
-	assert_int_equal(probe_opts_finish(&c.probes[0].opts, err, sizeof(err)), 0);
+	pack_probe(&c.probes[0], MODE_SMTP, port, 1500);
 
 	ev = ev_new();
 	assert_non_null(ev);
@@ -568,13 +590,13 @@ test_live_never_overlaps(void **state)
 	assert_int_equal(m->last.fail, FAIL_TIMEOUT);
 	assert_int_equal(m->state, STATUS_CRITICAL);
 	/* a reload that changes the probe cancels the run in flight */
-	c.probes[0].opts.timeout_ms = 1400;
+	pack_probe(&c.probes[0], MODE_SMTP, port, 1400);
 	assert_int_equal(sched_apply_conf(s, &c), 1);
 	assert_null(m->running);
 	sched_free(s);
 	ev_free(ev);
 	close(fd);
-	free(c.probes);
+	conf_free(&c);
 }
 
 /* ---- statistics and history ------------------------------------------ */
@@ -673,8 +695,8 @@ test_reload_keeps_stats(void **state)
 
 	sched_free(s);
 	ev_free(ev);
-	free(c1.probes);
-	free(c2.probes);
+	conf_free(&c1);
+	conf_free(&c2);
 }
 
 static int
@@ -814,8 +836,8 @@ test_state_file(void **state)
 		sched_free(s2);
 	}
 	ev_free(ev);
-	free(c1.probes);
-	free(c2.probes);
+	conf_free(&c1);
+	conf_free(&c2);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	rc = system(path);
 	(void)rc;
