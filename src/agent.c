@@ -44,6 +44,8 @@ static struct {
 	int			 ever_connected;
 	int64_t			(*clock_cb)(void *);
 	void			*clock_arg;
+	void			(*engine_cb)(struct agent_engine *, void *);
+	void			*engine_arg;
 	uint32_t		 table_change_ticks;
 	time_t			 table_change_wall;
 	/* TimeStamp bookkeeping across master restarts (RFC 2579) */
@@ -117,6 +119,11 @@ const struct agent_var agent_vars[] = {
 	HCOL(HCOL_REPLYCODE),
 	HCOL(HCOL_LATENCY),
 	HCOL(HCOL_DELIVERYLATENCY),
+	{ SC_ENG_INFLIGHT, TAB_SCALAR, 3, { 2, 6, 1 } },
+	{ SC_ENG_MAXINFLIGHT, TAB_SCALAR, 3, { 2, 6, 2 } },
+	{ SC_ENG_WAITING, TAB_SCALAR, 3, { 2, 6, 3 } },
+	{ SC_ENG_DELAYED, TAB_SCALAR, 3, { 2, 6, 4 } },
+	{ SC_ENG_INTERNAL, TAB_SCALAR, 3, { 2, 6, 5 } },
 };
 const size_t agent_nvars = sizeof(agent_vars) / sizeof(agent_vars[0]);
 
@@ -369,6 +376,27 @@ agent_scalar_value(int magic, const struct agent_rows *rows,
 	case SC_TABLELASTCHANGE:
 		v_int(v, ASN_TIMETICKS, (long)timestamp(
 		    agent.table_change_ticks, agent.table_change_wall));
+		return 0;
+	default:
+		break;
+	}
+	if (!rows->have_engine)
+		return -1;
+	switch (magic) {
+	case SC_ENG_INFLIGHT:
+		v_gauge64(v, rows->engine.inflight);
+		return 0;
+	case SC_ENG_MAXINFLIGHT:
+		v_gauge64(v, rows->engine.max_inflight);
+		return 0;
+	case SC_ENG_WAITING:
+		v_gauge64(v, rows->engine.waiting);
+		return 0;
+	case SC_ENG_DELAYED:
+		v_counter64(v, rows->engine.delayed);
+		return 0;
+	case SC_ENG_INTERNAL:
+		v_counter64(v, rows->engine.internal);
 		return 0;
 	default:
 		return -1;
@@ -651,6 +679,19 @@ agent_rows_get(struct agent_rows *rows)
 		rows->row = agent.rows_cb(&rows->n, agent.rows_arg);
 	if (rows->row == NULL)
 		rows->n = 0;
+	rows->have_engine = 0;
+	if (agent.engine_cb != NULL && !agent.stopping) {
+		memset(&rows->engine, 0, sizeof(rows->engine));
+		agent.engine_cb(&rows->engine, agent.engine_arg);
+		rows->have_engine = 1;
+	}
+}
+
+void
+agent_set_engine_cb(void (*cb)(struct agent_engine *, void *), void *arg)
+{
+	agent.engine_cb = cb;
+	agent.engine_arg = arg;
 }
 
 /* ---- the Net-SNMP handler -------------------------------------------- */

@@ -49,6 +49,17 @@ void	 agent_table_changed(void);
  * sched_stats_clock_cb.  Without it, monotonic seconds.
  */
 void	 agent_set_stats_clock(int64_t (*)(void *), void *arg);
+/* the scheduler's load, served as the mailmonEngine scalars */
+struct agent_engine {
+	uint32_t	 inflight;
+	uint32_t	 max_inflight;
+	uint32_t	 waiting;
+	uint64_t	 delayed;
+	uint64_t	 internal;
+};
+void	 agent_set_engine_cb(void (*)(struct agent_engine *, void *),
+	    void *arg);
+
 /* sysUpTime of the master in 1/100 s (for TimeStamp columns) */
 unsigned long agent_uptime(void);
 /* 1 while an AgentX session to the master is open */

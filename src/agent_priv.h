@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "agent.h"
+
 struct ev;
 struct history_entry;
 struct monitor;
@@ -147,7 +149,12 @@ enum agent_hist_col {
 enum agent_scalar {
 	SC_SERMAILPORT = 100,
 	SC_PROBECOUNT,
-	SC_TABLELASTCHANGE
+	SC_TABLELASTCHANGE,
+	SC_ENG_INFLIGHT,	/* mailmonEngine */
+	SC_ENG_MAXINFLIGHT,
+	SC_ENG_WAITING,
+	SC_ENG_DELAYED,
+	SC_ENG_INTERNAL
 };
 
 /*
@@ -160,6 +167,8 @@ struct agent_rows {
 	int64_t			 now;		/* stats clock, seconds */
 	int64_t			 mono_us;	/* ev clock, microseconds */
 	unsigned long		 uptime;	/* sysUpTime, 1/100 s */
+	int			 have_engine;	/* engine below is valid */
+	struct agent_engine	 engine;
 };
 
 /* one produced value; str points into the monitor or into buf */

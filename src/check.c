@@ -12,6 +12,7 @@
 #include "ev.h"
 #include "mx.h"
 #include "probe.h"
+#include "target.h"
 #include "util.h"
 
 struct check {
@@ -136,4 +137,24 @@ check_budget_ms(const struct probe_opts *o)
 	if (o->mode == MODE_DELIVERY)
 		ms += o->delivery_deadline_ms;
 	return ms;
+}
+
+unsigned
+check_weight(const struct probe_opts *o)
+{
+	unsigned nmx = o->max_mx > 0 ? (unsigned)o->max_mx : PROBE_MX_DEFAULT;
+	unsigned naddr = o->max_addr > 0 ? (unsigned)o->max_addr :
+	    PROBE_ADDR_DEFAULT;
+	unsigned w;
+
+	/* max_addr counts the addresses of a name, both families */
+	if (o->mode == MODE_MX)
+		w = nmx * naddr;
+	else if (o->family_both)
+		w = naddr;
+	else if (o->mode == MODE_DELIVERY)
+		w = 2;
+	else
+		w = 1;
+	return w < TARGET_MAX ? w : TARGET_MAX;
 }

@@ -32,4 +32,13 @@ void		 check_cancel(struct check *);
  */
 int		 check_budget_ms(const struct probe_opts *);
 
+/*
+ * How many connections a check of opts may hold at once: 1 for a
+ * probe, 2 for a delivery check (the mailbox may be polled while the
+ * SMTP session closes), one per address for a dual-stack probe and one
+ * per target for a domain probe, which run concurrently.  What a
+ * daemon counts against its descriptor budget.
+ */
+unsigned	 check_weight(const struct probe_opts *);
+
 #endif

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ares.h>
 
@@ -106,7 +107,7 @@ static int	 ares_ready;
 
 static const char *status_name[DNS_STATUS_LAST] = {
 	"ok", "nodata", "nxdomain", "servfail", "refused", "timeout",
-	"unreachable", "badname", "error"
+	"unreachable", "badname", "error", "local"
 };
 
 static void	dns_timer_update(struct dns_chan *);
@@ -153,10 +154,36 @@ dns_classify(int st)
 	case ARES_EBADNAME:
 	case ARES_EBADQUERY:
 		return DNS_BADNAME;
+	case ARES_ENOMEM:
+		return DNS_LOCAL;
 	default:
 		return DNS_ERROR;
 	}
 }
+
+/*
+ * c-ares reports a socket it could not open as a server it could not
+ * contact (ARES_ECONNREFUSED), like one that refused.  Its callback
+ * runs in the same turn of the loop as the failed socket(), so opening
+ * one now tells the two apart: no descriptor left is this host's
+ * trouble and must not read as a DNS outage.
+ */
+static int
+dns_no_fd(int status)
+{
+	int	 fd, e;
+
+	if (status != ARES_ECONNREFUSED)
+		return 0;
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1) {
+		close(fd);
+		return 0;
+	}
+	e = errno;
+	return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
+
+#define DNS_NO_FD_REASON	"no free file descriptor to ask the DNS"
 
 /* server lists */
 
@@ -780,6 +807,10 @@ dns_ares_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 	}
 	if (status == ARES_SUCCESS)
 		status = ARES_ENODATA;
+	if (dns_no_fd(status)) {
+		dns_fail(r, DNS_LOCAL, DNS_NO_FD_REASON);
+		return;
+	}
 	dns_reason(r, status, r->family, "");
 }
 
@@ -960,8 +991,11 @@ dns_mx_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 		dns_finish(r);
 		return;
 	}
-	res->status = dns_classify(status);
-	if ((why = mx_reason(res->status)) == NULL) {
+	res->status = dns_no_fd(status) ? DNS_LOCAL : dns_classify(status);
+	if (res->status == DNS_LOCAL)
+		why = status == ARES_ENOMEM ? "out of memory" :
+		    DNS_NO_FD_REASON;
+	else if ((why = mx_reason(res->status)) == NULL) {
 		snprintf(buf, sizeof(buf), "DNS error: %s",
 		    ares_strerror(status));
 		why = buf;

@@ -41,7 +41,8 @@ enum dns_status {
 	DNS_TIMEOUT,		/* no answer within the tries */
 	DNS_UNREACHABLE,	/* no server could be contacted */
 	DNS_BADNAME,		/* not a valid domain name */
-	DNS_ERROR,		/* malformed answer, out of memory, ... */
+	DNS_ERROR,		/* malformed answer, ... */
+	DNS_LOCAL,		/* this host could not ask: no descriptor, no memory */
 	DNS_STATUS_LAST
 };
 

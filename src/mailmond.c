@@ -72,6 +72,7 @@ struct daemon {
 	pid_t		 saver;		/* child writing the state file, or 0 */
 	int		 saver_fd;	/* its error message comes through here */
 	int		 quit;
+	unsigned	 fd_budget;	/* connections the descriptors allow */
 };
 
 static int	 sig_wfd = -1;
@@ -345,6 +346,76 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/*
+ * Every connection is a descriptor.  Take what the kernel allows (the
+ * soft limit raised to the hard one: a 1024 default would cap a large
+ * configuration), and leave part of it to the resolver, the AgentX
+ * session, the log and the state writer.  What is left is how many
+ * connections the running checks may hold: the default max-inflight.
+ */
+#define FD_RESERVE_MIN	64
+#define FD_NR_OPEN	1048576		/* the kernel's default ceiling */
+
+static unsigned
+fd_budget(void)
+{
+	struct rlimit	 rl, want;
+	rlim_t		 n, reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 1024 - FD_RESERVE_MIN;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
+		want = rl;
+		want.rlim_cur = rl.rlim_max == RLIM_INFINITY ? FD_NR_OPEN :
+		    rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+		else
+			log_warn("cannot raise the descriptor limit from %llu "
+			    "to %llu", (unsigned long long)rl.rlim_cur,
+			    (unsigned long long)want.rlim_cur);
+	}
+	n = rl.rlim_cur == RLIM_INFINITY ? FD_NR_OPEN : rl.rlim_cur;
+	reserve = n / 8 > FD_RESERVE_MIN ? n / 8 : FD_RESERVE_MIN;
+	if (n <= reserve + 1)
+		return 1;
+	n -= reserve;
+	return n > CONF_INFLIGHT_MAX ? CONF_INFLIGHT_MAX : (unsigned)n;
+}
+
+/* the mailmonEngine scalars */
+static void
+engine_load(struct agent_engine *e, void *arg)
+{
+	struct sched_load l;
+
+	sched_load(arg, &l);
+	e->inflight = l.inflight;
+	e->max_inflight = l.max_inflight;
+	e->waiting = l.waiting;
+	e->delayed = l.delayed;
+	e->internal = l.internal;
+}
+
+/* max-inflight as configured, or the budget; never more than it */
+static void
+set_inflight(struct daemon *d, const struct conf *c)
+{
+	unsigned n = d->fd_budget;
+
+	if (c->max_inflight > 0) {
+		n = (unsigned)c->max_inflight;
+		if (n > d->fd_budget)
+			log_warnx("max-inflight %u is more than the %u "
+			    "connections the descriptor limit allows: "
+			    "expect internal failures under load", n,
+			    d->fd_budget);
+	}
+	sched_set_max_inflight(d->sched, n);
+	log_info("at most %u connections at once%s", n,
+	    c->max_inflight > 0 ? " (max-inflight)" : " (descriptor limit)");
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -373,6 +444,8 @@ reload(struct daemon *d)
 	}
 	nprobes = nc.nprobes;
 	conf_free(&nc);
+	if (nc.max_inflight != d->conf.max_inflight)
+		set_inflight(d, &nc);
 	/* a replaced CA file (or system store) counts from the next probe */
 	tls_reload();
 	/* keep the globals that cannot change live as they were */
@@ -794,6 +867,7 @@ main(int argc, char *argv[])
 	if ((d.sched = sched_new(d.ev, on_change, &d)) == NULL)
 		fatalx("out of memory");
 	agent_set_stats_clock(sched_stats_clock_cb, d.sched);
+	agent_set_engine_cb(engine_load, d.sched);
 
 	memset(&ao, 0, sizeof(ao));
 	ao.agentx_socket = xsock != NULL ? xsock :
@@ -819,6 +893,8 @@ main(int argc, char *argv[])
 	else if (geteuid() == 0)
 		log_warnx("running as root (--allow-root)");
 
+	d.fd_budget = fd_budget();
+	set_inflight(&d, &d.conf);
 	if (sched_apply_conf(d.sched, &d.conf) == -1)
 		fatalx("out of memory");
 	/* after the privilege drop: the same user writes it later */

@@ -99,6 +99,7 @@ struct mx {
 };
 
 static void	mx_finish(struct mx *);
+static void	mx_internal(struct mx *);
 
 int
 mx_wanted(const struct probe_opts *o)
@@ -323,6 +324,14 @@ mx_mx_done(const struct dns_mx_result *r, void *arg)
 		mx_lookup_all(m);
 		return;
 	}
+	if (r->status == DNS_LOCAL) {
+		/* this host's trouble: nothing is known of the domain */
+		m->res.fail = FAIL_INTERNAL;
+		m->res.status = STATUS_UNKNOWN;
+		mx_reason(m, r->reason);
+		mx_finish(m);
+		return;
+	}
 	if (r->status != DNS_OK) {
 		m->res.fail = FAIL_DNS;
 		m->res.status = STATUS_CRITICAL;
@@ -512,6 +521,7 @@ mx_finish(struct mx *m)
 		m->res.fail = v.fail;
 		mm_strlcpy(m->res.reason, v.reason, sizeof(m->res.reason));
 		mx_rep(m, v.rep);
+		mx_internal(m);
 	}
 	if (m->t_dns > 0)
 		m->res.t[PH_DNS] = m->t_dns - m->t0;
@@ -524,6 +534,30 @@ mx_finish(struct mx *m)
 	/* the list lives in m until the callback has returned */
 	cb(&res, arg);
 	mx_free(m);
+}
+
+/*
+ * A target this host could not check (no descriptor, no memory) leaves
+ * the domain's verdict unknown: the whole check is internal, and so
+ * neither counts against the domain nor raises a notification.
+ */
+static void
+mx_internal(struct mx *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->list.n; i++) {
+		const struct target_result *t = &m->list.t[i];
+
+		if (t->fail != FAIL_INTERNAL)
+			continue;
+		m->res.status = STATUS_UNKNOWN;
+		m->res.fail = FAIL_INTERNAL;
+		snprintf(m->res.reason, sizeof(m->res.reason), "%s%s%s: %s",
+		    t->exchange, t->address[0] != '\0' ? " " : "", t->address,
+		    t->reason);
+		return;
+	}
 }
 
 static void

@@ -197,6 +197,11 @@ mx_exchange_rows(const struct mx_exchange *x, const struct dns_result *r4,
 		row_init(&rows[k], x, alias);
 		row_dns(&rows[k], f == 0 ? AF_INET : AF_INET6,
 		    fam[f]->reason[0] != '\0' ? fam[f]->reason : "DNS error");
+		if (fam[f]->status == DNS_LOCAL) {
+			/* not the DNS: this host could not ask */
+			rows[k].status = STATUS_UNKNOWN;
+			rows[k].fail = FAIL_INTERNAL;
+		}
 		k++;
 	}
 	return k;

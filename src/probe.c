@@ -513,7 +513,9 @@ probe_dns_cb(const struct dns_result *r, void *arg)
 	p->dns = NULL;
 	p->res.t[PH_DNS] = ev_now_update(p->ev) - p->t0;
 	if (!r->ok || r->naddr == 0) {
-		probe_fail(p, FAIL_DNS, "%s: %s", p->opts.host,
+		/* no descriptor to ask with says nothing about the name */
+		probe_fail(p, r->status == DNS_LOCAL ? FAIL_INTERNAL : FAIL_DNS,
+		    "%s: %s", p->opts.host,
 		    r->reason[0] != '\0' ? r->reason : "no address");
 		probe_finish(p);
 		return;

@@ -6,9 +6,11 @@
  * So a probe can never overlap with itself, however slow it is: a run
  * that overshoots its interval just skips the slots it missed.
  *
- * First runs are spread over the interval by a hash of the name, so a
- * daemon with a thousand probes does not open a thousand connections
- * in the same second, and the spread is the same after every restart.
+ * First runs are spread evenly over the interval (sched_spread()), so
+ * a daemon with a thousand probes does not open a thousand connections
+ * in the same second, at start-up or after a reload.  Running checks
+ * hold at most max_inflight connections; a probe whose slot comes
+ * when there is no room waits its turn: late, never failed.
  *
  * Every result also goes into the monitor's statistics (stats.h) and
  * history (history.h), before anyone is told about a state change, so a
@@ -17,6 +19,8 @@
  * carries them across restarts.
  */
 #include "config.h"
+
+#include <sys/queue.h>
 
 #include <limits.h>
 #include <stdlib.h>
@@ -40,6 +44,10 @@ struct mon {
 	struct monitor	 m;	/* first: the agent sees only this part */
 	struct sched	*s;
 	int		 keep;	/* reload bookkeeping */
+	unsigned	 weight;	/* check_weight() of the options */
+	unsigned	 run_weight;	/* what the running check holds */
+	int		 waiting;	/* in the queue for room */
+	TAILQ_ENTRY(mon) wq;
 };
 
 struct sched {
@@ -52,9 +60,27 @@ struct sched {
 	/* stats clock = monotonic seconds + this (set by a state file) */
 	int64_t		 clock_offset;
 	int		 dirty;		/* results since the last save */
+
+	/*
+	 * Overload: running checks hold at most max_inflight connections
+	 * (0 = no limit).  A probe whose slot comes while there is no
+	 * room waits in a queue, in order, and runs as soon as there is:
+	 * it is late, not failed.
+	 */
+	unsigned	 inflight;
+	unsigned	 max_inflight;
+	uint64_t	 delayed;	/* checks that had to wait */
+	uint64_t	 internal;	/* results of class internal */
+	int		 internal_logged;	/* a burst is under way */
+	uint64_t	 internal_burst;	/* results in this burst */
+	int64_t		 internal_last_us;
+	TAILQ_HEAD(, mon) waitq;
+	unsigned	 nwaiting;
+	struct ev_timer	*drain;
 };
 
 static void	 mon_timer(void *);
+static void	 sched_drain(void *);
 
 void
 monitor_result_init(struct monitor_result *mr)
@@ -117,7 +143,8 @@ void
 sched_record(struct monitor *m, const struct probe_result *r, int64_t clock,
     time_t wall)
 {
-	if (m->stats != NULL)
+	/* an internal failure says nothing about the server */
+	if (m->stats != NULL && r->fail != FAIL_INTERNAL)
 		stats_add(m->stats, clock, wall, r);
 	if (m->history != NULL)
 		history_add(m->history, wall, r);
@@ -145,6 +172,13 @@ sched_apply_result(struct monitor *m, const struct probe_result *r, time_t now)
 	monitor_result_set(&m->last, r);
 	m->have_result = 1;
 	m->last_check = now;
+	/*
+	 * No descriptor, no memory: the daemon's trouble, not the
+	 * server's.  Shown as the last result, but it neither counts nor
+	 * moves the state, so it never raises a notification.
+	 */
+	if (r->fail == FAIL_INTERNAL)
+		return SCHED_SAME;
 	m->checks++;
 	if (r->status == STATUS_OK) {
 		m->consecutive_failures = 0;
@@ -164,21 +198,6 @@ sched_apply_result(struct monitor *m, const struct probe_result *r, time_t now)
 	m->state = hard;
 	m->last_change = now;
 	return (first && hard == STATUS_OK) ? SCHED_FIRST : SCHED_CHANGED;
-}
-
-int64_t
-sched_jitter_us(const char *name, int interval_s)
-{
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)name; *p != '\0'; p++) {
-		h ^= *p;
-		h *= 16777619u;
-	}
-	if (interval_s <= 0)
-		return 0;
-	return (int64_t)(h % 1000) * interval_s * USEC / 1000;
 }
 
 /* non-IMPLIED string index order: length first, then bytes */
@@ -216,7 +235,31 @@ sched_new(struct ev *ev, monitor_change_cb cb, void *arg)
 	s->ev = ev;
 	s->cb = cb;
 	s->cb_arg = arg;
+	TAILQ_INIT(&s->waitq);
+	if ((s->drain = ev_timer_new(ev, sched_drain, s)) == NULL) {
+		free(s);
+		return NULL;
+	}
 	return s;
+}
+
+void
+sched_set_max_inflight(struct sched *s, unsigned n)
+{
+	s->max_inflight = n;
+	/* a higher limit makes room now */
+	if (!TAILQ_EMPTY(&s->waitq))
+		ev_timer_at(s->drain, ev_now(s->ev));
+}
+
+void
+sched_load(struct sched *s, struct sched_load *l)
+{
+	l->inflight = s->inflight;
+	l->max_inflight = s->max_inflight;
+	l->delayed = s->delayed;
+	l->internal = s->internal;
+	l->waiting = s->nwaiting;
 }
 
 void
@@ -225,13 +268,26 @@ sched_set_ticks(struct sched *s, unsigned long (*ticks)(void))
 	s->ticks = ticks;
 }
 
-/* stop the check under way, whichever kind it is */
+/* stop the check under way, whichever kind it is, or leave the queue */
 static void
-mon_cancel(struct monitor *m)
+mon_cancel(struct mon *mo)
 {
-	if (m->running != NULL)
+	struct monitor *m = &mo->m;
+
+	if (m->running != NULL) {
 		check_cancel(m->running);
+		mo->s->inflight -= mo->run_weight;
+		mo->run_weight = 0;
+		/* the room it held may let a waiting probe run */
+		if (!TAILQ_EMPTY(&mo->s->waitq))
+			ev_timer_at(mo->s->drain, ev_now(mo->s->ev));
+	}
 	m->running = NULL;
+	if (mo->waiting) {
+		TAILQ_REMOVE(&mo->s->waitq, mo, wq);
+		mo->s->nwaiting--;
+		mo->waiting = 0;
+	}
 }
 
 static void
@@ -239,7 +295,7 @@ mon_free(struct mon *mo)
 {
 	if (mo == NULL)
 		return;
-	mon_cancel(&mo->m);
+	mon_cancel(mo);
 	free(mo->m.targets);
 	if (mo->m.timer != NULL)
 		ev_timer_free(mo->m.timer);
@@ -262,17 +318,17 @@ sched_free(struct sched *s)
 	for (i = 0; i < s->nrows; i++)
 		mon_free((struct mon *)s->rows[i]);
 	free(s->rows);
+	ev_timer_free(s->drain);
 	free(s);
 }
 
 static void
-mon_arm_first(struct mon *mo)
+mon_arm_first(struct mon *mo, int64_t offset_us)
 {
 	struct monitor *m = &mo->m;
 
 	ev_timer_stop(m->timer);
-	m->next_run_us = ev_now(mo->s->ev) +
-	    sched_jitter_us(m->name, m->interval_s);
+	m->next_run_us = ev_now(mo->s->ev) + offset_us;
 	ev_timer_at(m->timer, m->next_run_us);
 }
 
@@ -312,6 +368,44 @@ mon_targets(struct monitor *m, const struct target_list *l)
 	target_merge(m->targets, l);
 }
 
+/*
+ * Internal failures (no descriptor, no memory) come in bursts: the
+ * first of a burst is logged, the rest counted, and the end of the
+ * burst (a minute without one) logged with the count.
+ */
+#define INTERNAL_QUIET_US	(60 * USEC)
+
+static void
+sched_internal(struct sched *s, const struct monitor *m,
+    const struct probe_result *r)
+{
+	int64_t	 now = ev_now(s->ev);
+
+	if (r->fail != FAIL_INTERNAL) {
+		if (s->internal_logged &&
+		    now - s->internal_last_us > INTERNAL_QUIET_US) {
+			log_notice("internal failures over: %llu result%s "
+			    "not counted", (unsigned long long)s->internal_burst,
+			    s->internal_burst == 1 ? "" : "s");
+			s->internal_logged = 0;
+		}
+		return;
+	}
+	s->internal++;
+	s->internal_last_us = now;
+	if (s->internal_logged) {
+		s->internal_burst++;
+		log_debug(LT_SCHED, "probe %s: internal: %s", m->name,
+		    r->reason);
+		return;
+	}
+	s->internal_logged = 1;
+	s->internal_burst = 1;
+	log_warnx("probe %s: %s: a fault of this daemon, not of the server; "
+	    "not counted, not notified (more of these are counted, not "
+	    "logged)", m->name, r->reason);
+}
+
 static void
 mon_result(struct mon *mo, const struct probe_result *r)
 {
@@ -324,6 +418,7 @@ mon_result(struct mon *mo, const struct probe_result *r)
 	mon_targets(m, r->targets);
 
 	now = time(NULL);
+	sched_internal(s, m, r);
 	ch = sched_apply_result(m, r, now);
 	/* before the change callback: notifications carry the availability */
 	sched_record(m, r, sched_stats_clock(s), now);
@@ -351,23 +446,34 @@ static void
 mon_done(const struct probe_result *r, void *arg)
 {
 	struct mon	*mo = arg;
+	struct sched	*s = mo->s;
 
 	mo->m.running = NULL;
+	s->inflight -= mo->run_weight;
+	mo->run_weight = 0;
+	if (!TAILQ_EMPTY(&s->waitq))
+		ev_timer_at(s->drain, ev_now(s->ev));
 	mon_result(mo, r);
 }
 
-static void
-mon_timer(void *arg)
+/* 1 when a check of this weight fits now; a lone check always does */
+static int
+sched_room(const struct sched *s, unsigned weight)
 {
-	struct mon	*mo = arg;
+	return s->max_inflight == 0 || s->inflight == 0 ||
+	    s->inflight + weight <= s->max_inflight;
+}
+
+static void
+mon_start(struct mon *mo)
+{
 	struct monitor	*m = &mo->m;
+	struct sched	*s = mo->s;
 	struct probe_opts o;
 
-	if (m->running != NULL)		/* cannot happen: armed after completion */
-		return;
 	log_debug(LT_SCHED, "probe %s: start", m->name);
 	optpack_unpack(m->pack, &o);
-	m->running = check_start(mo->s->ev, &o, mon_done, mo);
+	m->running = check_start(s->ev, &o, mon_done, mo);
 	explicit_bzero(&o, sizeof(o));
 	if (m->running == NULL) {
 		struct probe_result r;
@@ -375,9 +481,49 @@ mon_timer(void *arg)
 		probe_result_init(&r);
 		r.status = STATUS_UNKNOWN;
 		r.fail = FAIL_INTERNAL;
-		mm_strlcpy(r.reason, "could not start the probe",
+		mm_strlcpy(r.reason, "could not start the probe: out of memory",
 		    sizeof(r.reason));
 		mon_result(mo, &r);
+		return;
+	}
+	mo->run_weight = mo->weight;
+	s->inflight += mo->weight;
+}
+
+static void
+mon_timer(void *arg)
+{
+	struct mon	*mo = arg;
+	struct sched	*s = mo->s;
+
+	if (mo->m.running != NULL || mo->waiting)
+		return;		/* cannot happen: armed after completion */
+	/* earlier arrivals first: nobody overtakes the queue */
+	if (TAILQ_EMPTY(&s->waitq) && sched_room(s, mo->weight)) {
+		mon_start(mo);
+		return;
+	}
+	mo->waiting = 1;
+	TAILQ_INSERT_TAIL(&s->waitq, mo, wq);
+	s->nwaiting++;
+	s->delayed++;
+	log_debug(LT_SCHED, "probe %s: delayed, %u of %u connections in use",
+	    mo->m.name, s->inflight, s->max_inflight);
+}
+
+/* start the waiting probes that fit, oldest first */
+static void
+sched_drain(void *arg)
+{
+	struct sched	*s = arg;
+	struct mon	*mo;
+
+	while ((mo = TAILQ_FIRST(&s->waitq)) != NULL &&
+	    sched_room(s, mo->weight)) {
+		TAILQ_REMOVE(&s->waitq, mo, wq);
+		s->nwaiting--;
+		mo->waiting = 0;
+		mon_start(mo);
 	}
 }
 
@@ -386,9 +532,10 @@ mon_timer(void *arg)
  * Out of memory: -1, and the monitor keeps what it had.
  */
 static int
-mon_set_opts(struct monitor *m, const struct conf_probe *cp,
+mon_set_opts(struct mon *mo, const struct conf_probe *cp,
     struct probe_opts *tmp)
 {
+	struct monitor	*m = &mo->m;
 	struct optpack	*pack;
 	char		*host;
 
@@ -408,6 +555,7 @@ mon_set_opts(struct monitor *m, const struct conf_probe *cp,
 	m->port = tmp->port;
 	m->mode = tmp->mode;
 	m->tls = tmp->tls;
+	mo->weight = check_weight(tmp);
 	mm_strlcpy(m->name, cp->name, sizeof(m->name));
 	m->interval_s = cp->interval_s;
 	m->retries = cp->retries;
@@ -425,7 +573,7 @@ mon_new(struct sched *s, const struct conf_probe *cp, struct probe_opts *tmp)
 	if ((mo->m.timer = ev_timer_new(s->ev, mon_timer, mo)) == NULL ||
 	    (mo->m.stats = malloc(sizeof(*mo->m.stats))) == NULL ||
 	    (mo->m.history = history_new((uint32_t)cp->history)) == NULL ||
-	    mon_set_opts(&mo->m, cp, tmp) == -1) {
+	    mon_set_opts(mo, cp, tmp) == -1) {
 		mon_free(mo);
 		return NULL;
 	}
@@ -469,19 +617,60 @@ same_conf(const struct monitor *m, const struct conf_probe *cp)
 	    optpack_equal(m->pack, cp->pack);
 }
 
+/* the probes to (re)start, grouped by interval, in index order */
+static int
+arm_cmp(const void *a, const void *b)
+{
+	const struct mon *x = *(struct mon *const *)a;
+	const struct mon *y = *(struct mon *const *)b;
+	const struct monitor *mx = &x->m, *my = &y->m;
+
+	if (mx->interval_s != my->interval_s)
+		return mx->interval_s < my->interval_s ? -1 : 1;
+	return row_cmp(&mx, &my);
+}
+
+/*
+ * First runs of the probes that start now (all of them at start-up,
+ * the new and changed ones at a reload), spread evenly over their
+ * interval: the k-th of n probes with interval I starts k * I / n from
+ * now.  A thousand probes of a minute open about 17 connections a
+ * second, not a thousand in the first one.
+ */
+static void
+sched_spread(struct mon **arm, size_t narm)
+{
+	size_t	 i, j, k, g;
+
+	qsort(arm, narm, sizeof(*arm), arm_cmp);
+	for (i = 0; i < narm; i = j) {
+		int64_t	 iv = (int64_t)arm[i]->m.interval_s * USEC;
+
+		for (j = i; j < narm &&
+		    arm[j]->m.interval_s == arm[i]->m.interval_s; j++)
+			;
+		g = j - i;
+		for (k = 0; k < g; k++)
+			mon_arm_first(arm[i + k], iv * (int64_t)k / (int64_t)g);
+	}
+}
+
 int
 sched_apply_conf(struct sched *s, const struct conf *c)
 {
 	struct monitor	**rows;
-	struct mon	**fresh;
-	struct probe_opts *tmp;
-	size_t		 i, n = c->nprobes;
+	struct mon	**fresh, **arm;
+	struct probe_opts *tmp = NULL;
+	size_t		 i, n = c->nprobes, narm = 0;
 	int		 changes = 0;
 
 	if ((rows = calloc(n ? n : 1, sizeof(*rows))) == NULL)
 		return -1;
 	if ((fresh = calloc(n ? n : 1, sizeof(*fresh))) == NULL ||
+	    (arm = calloc(n ? n : 1, sizeof(*arm))) == NULL ||
 	    (tmp = malloc(sizeof(*tmp))) == NULL) {
+		if (fresh != NULL)
+			free(arm);
 		free(fresh);
 		free(rows);
 		return -1;
@@ -500,6 +689,7 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 			while (i-- > 0)
 				mon_free(fresh[i]);
 			free(fresh);
+			free(arm);
 			free(rows);
 			free(tmp);
 			return -1;
@@ -528,25 +718,27 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 
 		if (fresh[i] != NULL) {
 			log_info("probe %s: added", mo->m.name);
-			mon_arm_first(mo);
+			arm[narm++] = mo;
 			changes++;
 		} else if (!same_conf(&mo->m, &c->probes[i])) {
-			if (mon_set_opts(&mo->m, &c->probes[i], tmp) == -1) {
+			if (mon_set_opts(mo, &c->probes[i], tmp) == -1) {
 				log_warnx("probe %s: out of memory: keeping "
 				    "its old options", mo->m.name);
 				continue;
 			}
 			log_info("probe %s: options changed, restarting its "
 			    "schedule", mo->m.name);
-			mon_cancel(&mo->m);
+			mon_cancel(mo);
 			/* other targets, maybe: their indexes start afresh */
 			free(mo->m.targets);
 			mo->m.targets = NULL;
-			mon_arm_first(mo);
+			arm[narm++] = mo;
 			changes++;
 		}
 	}
+	sched_spread(arm, narm);
 	free(fresh);
+	free(arm);
 	free(tmp);
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	free(s->rows);

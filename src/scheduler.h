@@ -48,8 +48,6 @@ enum sched_change sched_apply_result(struct monitor *m,
 void	 sched_record(struct monitor *m, const struct probe_result *r,
 	    int64_t clock, time_t wall);
 
-/* the first run of a probe, as an offset into its interval (microseconds) */
-int64_t	 sched_jitter_us(const char *name, int interval_s);
 
 struct sched	*sched_new(struct ev *, monitor_change_cb, void *arg);
 void		 sched_free(struct sched *);
@@ -71,6 +69,21 @@ int		 sched_apply_conf(struct sched *, const struct conf *);
 struct monitor *const *sched_rows(struct sched *, size_t *n);
 /* the same, with the signature agent_init() expects */
 struct monitor *const *sched_rows_cb(size_t *n, void *sched);
+
+/*
+ * Overload: running checks hold at most n connections (check_weight());
+ * 0 = no limit.  Probes that find no room wait in order.
+ */
+void		 sched_set_max_inflight(struct sched *, unsigned n);
+
+struct sched_load {
+	unsigned	 inflight;	/* connections held by running checks */
+	unsigned	 max_inflight;	/* 0 = no limit */
+	unsigned	 waiting;	/* probes waiting for room now */
+	uint64_t	 delayed;	/* checks that had to wait, ever */
+	uint64_t	 internal;	/* results of class internal, ever */
+};
+void		 sched_load(struct sched *, struct sched_load *);
 
 /* number of monitors whose hard state is not OK */
 size_t		 sched_count_bad(struct sched *);

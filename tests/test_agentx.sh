@@ -193,7 +193,13 @@ os.execv(sys.argv[2], sys.argv[2:])
 '
 USEROPT=()
 (( EUID == 0 )) && USEROPT=(-u nobody)
-ulimit -n 4096 || skip "cannot raise the fd limit to 4096"
+# a soft limit below the hard one: mailmond raises it to the hard one
+if ulimit -n 8192 2>/dev/null && ulimit -Sn 4096; then
+	HARD=8192
+else
+	ulimit -n 4096 || skip "cannot raise the fd limit to 4096"
+	HARD=4096
+fi
 "${PYTHON3:-python3}" -c "$FDWRAP" "$NFDS" "$MAILMOND" -f -C -c "$CONF" -Le \
 	-p "$M/mailmond.pid" -D sched,agent "${USEROPT[@]}" 2> >(stamp > "$LOG") &
 MMPID=$!
@@ -207,6 +213,20 @@ nfd=$(find "/proc/$MMPID/fd" -mindepth 1 2>/dev/null | wc -l)
 check "mailmond keeps the $NFDS inherited fds ($nfd open)" ge "$nfd" "$NFDS"
 check "all $NPROBES rows walk" wait_until 10 rows_are "$NPROBES"
 check "beat becomes ok(1)" wait_until 10 status_is beat 1
+
+# ---- overload: the descriptor budget and max-inflight -----------------------
+
+# eng N: mailmonEngine scalar N (1 inflight, 2 max, 3 waiting, 4 delayed)
+eng() { snmpget "${SNMP[@]}" -Oqv "$B.2.6.$1.0" 2>/dev/null; }
+eng_ge() { local v; v=$(eng "$1"); [[ $v =~ ^[0-9]+$ ]] && (( v >= $2 )); }
+eng_is() { [[ $(eng "$1") == "$2" ]]; }
+soft=$(awk '/^Max open files/ { print $4 }' "/proc/$MMPID/limits")
+check "soft fd limit raised to the hard one ($soft = $HARD)" test "$soft" = "$HARD"
+check "mailmonEngineMaxInflight is what the limit allows ($(eng 2) = $((HARD - HARD / 8)))" \
+	test "$(eng 2)" = $((HARD - HARD / 8))
+check "mailmonEngineInflight counts the silent probes in flight" \
+	wait_until 5 eng_ge 1 "$NSILENT"
+check "nothing waits with room to spare" test "$(eng 3)" = 0
 
 # ---- 5. fd >= 1024 ------------------------------------------------------------
 
@@ -379,6 +399,24 @@ check "no AgentX re-open attempt after the reload" \
 check "the session stayed up across the reload" \
 	bash -c '! tail -n +"$(($1 + 1))" "$2" | grep -qF "disconnected from the master agent"' _ "$from" "$LOG"
 check "mailmond still running" proc_running "$MMPID"
+
+# room for 2 connections while 4 silent probes hold theirs for 30 s:
+# beat and flap wait their turn, and waiting is not failing
+COL_FAILURES=31
+c0=$(snmpget "${SNMP[@]}" -Oqv "$ENTRY.$COL_FAILURES.$(idx beat)" 2>/dev/null)
+d0=$(eng 4)
+from=$(log_lines)
+write_conf "max-inflight 2"
+kill -HUP "$MMPID"
+check "reload with max-inflight 2 done" wait_until 5 log_has_after "$from" "reload done"
+check "mailmonEngineMaxInflight follows the reload" wait_until 3 eng_is 2 2
+check "probes wait for room (mailmonEngineWaiting >= 1)" \
+	wait_until 5 eng_ge 3 1
+check "mailmonEngineDelayedChecks grows ($d0 -> $(eng 4))" \
+	wait_until 5 eng_ge 4 $(( ${d0:-0} + 1 ))
+c1=$(snmpget "${SNMP[@]}" -Oqv "$ENTRY.$COL_FAILURES.$(idx beat)" 2>/dev/null)
+check "waiting is not failing: beat's failures unchanged ($c0 -> $c1)" test "$c0" = "$c1"
+check "beat is still ok(1)" status_is beat 1
 
 kill -TERM "$MMPID"
 wait "$MMPID"

@@ -1401,6 +1401,60 @@ test_target_walk(void **state)
 	}
 }
 
+/* the mailmonEngine scalars: between the history and the target tables */
+static void
+test_engine_scalars(void **state)
+{
+	struct agent_rows r = rows;
+	struct agent_value v;
+	oid	 inflight[] = { ROOT, 2, 6, 1, 0 };
+	oid	 maxin[] = { ROOT, 2, 6, 2, 0 };
+	oid	 waiting[] = { ROOT, 2, 6, 3, 0 };
+	oid	 delayed[] = { ROOT, 2, 6, 4, 0 };
+	oid	 internal[] = { ROOT, 2, 6, 5, 0 };
+	oid	 from[AGENT_OID_MAX], out[AGENT_OID_MAX], want[AGENT_OID_MAX];
+	size_t	 n, outlen, w;
+
+	(void)state;
+	/* without the scheduler's numbers: no instance, the walk skips them */
+	assert_int_equal(agent_get(&r, inflight, OID_LENGTH(inflight), &v),
+	    SNMP_NOSUCHINSTANCE);
+	r.have_engine = 1;
+	r.engine.inflight = 17;
+	r.engine.max_inflight = 400;
+	r.engine.waiting = 3;
+	r.engine.delayed = 0x100000002ULL;
+	r.engine.internal = 9;
+	assert_int_equal(agent_get(&r, inflight, OID_LENGTH(inflight), &v), 0);
+	assert_int_equal(v.type, ASN_GAUGE);
+	assert_int_equal(v.integer, 17);
+	assert_int_equal(agent_get(&r, maxin, OID_LENGTH(maxin), &v), 0);
+	assert_int_equal(v.integer, 400);
+	assert_int_equal(agent_get(&r, waiting, OID_LENGTH(waiting), &v), 0);
+	assert_int_equal(v.integer, 3);
+	assert_int_equal(agent_get(&r, delayed, OID_LENGTH(delayed), &v), 0);
+	assert_int_equal(v.type, ASN_COUNTER64);
+	assert_int_equal(v.c64.high, 1);
+	assert_int_equal(v.c64.low, 2);
+	assert_int_equal(agent_get(&r, internal, OID_LENGTH(internal), &v), 0);
+	assert_int_equal(v.c64.low, 9);
+
+	/* the last history cell is followed by the five scalars, in order */
+	n = hcell(HCOL_DELIVERYLATENCY, "b", UINT32_MAX, from);
+	assert_int_equal(agent_getnext(&r, from, n, out, &outlen, &v), 0);
+	assert_int_equal(snmp_oid_compare(out, outlen, inflight,
+	    OID_LENGTH(inflight)), 0);
+	assert_int_equal(agent_getnext(&r, inflight, OID_LENGTH(inflight), out,
+	    &outlen, &v), 0);
+	assert_int_equal(snmp_oid_compare(out, outlen, maxin,
+	    OID_LENGTH(maxin)), 0);
+	/* ... and the last one by the target table */
+	assert_int_equal(agent_getnext(&r, internal, OID_LENGTH(internal), out,
+	    &outlen, &v), 0);
+	w = targcell(TCOL_EXCHANGE, "a", 1, want);
+	assert_int_equal(snmp_oid_compare(out, outlen, want, w), 0);
+}
+
 int
 main(void)
 {
@@ -1425,6 +1479,7 @@ main(void)
 		cmocka_unit_test(test_target_order),
 		cmocka_unit_test(test_target_get),
 		cmocka_unit_test(test_target_walk),
+		cmocka_unit_test(test_engine_scalars),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

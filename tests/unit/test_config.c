@@ -712,6 +712,13 @@ test_history_state_file(void **state)
 	/* relative to the configuration file, as include is */
 	snprintf(want, sizeof(want), "%s/state/mailmond.state", tmpdir);
 	assert_string_equal(c.state_file, want);
+	assert_int_equal(c.max_inflight, 0);	/* unset: the daemon derives it */
+	conf_free(&c);
+
+	path = write_file("h3.conf", "max-inflight 250\n"
+	    "probe a tcp --host 127.0.0.1 --port 1\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.max_inflight, 250);
 	conf_free(&c);
 
 	path = write_file("h2.conf", "history 0\nstate-file /var/lib/x.state\n"
@@ -726,6 +733,10 @@ test_history_state_file(void **state)
 	expect_error("history\n", 1, "history: expected one value");
 	expect_error("history 5\nhistory 6\n", 2, "already set");
 	expect_error("state-file\n", 1, "state-file: expected one value");
+	expect_error("max-inflight 0\n", 1, "max-inflight: bad number");
+	expect_error("max-inflight 1000001\n", 1, "bad number");
+	expect_error("max-inflight 5\nmax-inflight 6\n", 2, "already set");
+	expect_error("max-inflight\n", 1, "max-inflight: expected one value");
 	expect_error("state-file \"\"\n", 1, "state-file: bad value");
 	expect_error("state-file a\nstate-file b\n", 2, "already set");
 	expect_error("probe x tcp --host 127.0.0.1 --port 1 --history\n", 1,

@@ -16,10 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "conf.h"
 #include "ev.h"
 #include "history.h"
@@ -30,17 +33,24 @@
 #include "scheduler.h"
 #include "statefile.h"
 #include "stats.h"
+#include "target.h"
 #include "util.h"
 
 #define T0	1700000000	/* any wall-clock time: 0 would mean "never" */
 
+/* warnings logged, for the tests that count them */
+static int	 warnings;
+static char	 last_warning[512];
+
 static void
 quiet(int level, const char *token, const char *msg, void *arg)
 {
-	(void)level;
 	(void)token;
-	(void)msg;
 	(void)arg;
+	if (level == LOG_WARNING) {
+		warnings++;
+		mm_strlcpy(last_warning, msg, sizeof(last_warning));
+	}
 }
 
 static void
@@ -267,33 +277,6 @@ test_policy_exhaustive(void **state)
 		}
 	}
 	assert_true(checked > 80000);
-}
-
-/* ---- jitter ------------------------------------------------------------ */
-
-static void
-test_jitter(void **state)
-{
-	char	 name[16];
-	int64_t	 first, j, min = INT64_MAX, max = -1;
-	int	 i;
-
-	(void)state;
-	first = sched_jitter_us("mx1", 60);
-	assert_int_equal(sched_jitter_us("mx1", 60), first);	/* deterministic */
-	assert_int_equal(sched_jitter_us("mx1", 0), 0);
-	for (i = 0; i < 500; i++) {
-		snprintf(name, sizeof(name), "probe%d", i);
-		j = sched_jitter_us(name, 60);
-		assert_true(j >= 0 && j < 60 * 1000000LL);
-		if (j < min)
-			min = j;
-		if (j > max)
-			max = j;
-	}
-	/* spread over the interval, not bunched at the start */
-	assert_true(min < 5 * 1000000LL);
-	assert_true(max > 55 * 1000000LL);
 }
 
 /* ---- rows and reload --------------------------------------------------- */
@@ -843,6 +826,283 @@ test_state_file(void **state)
 	(void)rc;
 }
 
+/* ---- start-up spread, overload ----------------------------------------- */
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the first runs of n probes of one interval: k * interval / n from now */
+static void
+check_even(struct sched *s, int64_t now, const char *prefix, int n,
+    int interval)
+{
+	struct monitor *const *rows;
+	int64_t	 off[64];
+	size_t	 nr, i;
+	int	 k = 0;
+
+	rows = sched_rows(s, &nr);
+	for (i = 0; i < nr; i++)
+		if (strncmp(rows[i]->name, prefix, strlen(prefix)) == 0) {
+			assert_true(k < 64);
+			off[k++] = rows[i]->next_run_us - now;
+		}
+	assert_int_equal(k, n);
+	qsort(off, (size_t)k, sizeof(off[0]), cmp_i64);
+	for (k = 0; k < n; k++)
+		assert_int_equal(off[k],
+		    (int64_t)interval * 1000000 * k / n);
+}
+
+static void
+test_spread(void **state)
+{
+	struct conf c1, c2;
+	struct ev *ev;
+	struct sched *s;
+	char	 name[16];
+	int64_t	 now;
+	int	 i;
+
+	(void)state;
+	memset(&c1, 0, sizeof(c1));
+	for (i = 0; i < 60; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		add_probe(&c1, name, 1, 60, 3);
+	}
+	for (i = 0; i < 7; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		add_probe(&c1, name, 1, 10, 3);
+	}
+	ev = ev_new();
+	assert_non_null(ev);
+	s = sched_new(ev, NULL, NULL);
+	assert_non_null(s);
+	now = ev_now(ev);
+	assert_int_equal(sched_apply_conf(s, &c1), 67);
+	/* one a second for the minute probes, 7 over 10 s for the others */
+	check_even(s, now, "m", 60, 60);
+	check_even(s, now, "t", 7, 10);
+
+	/* a reload that changes all the minute probes spreads them again */
+	memset(&c2, 0, sizeof(c2));
+	for (i = 0; i < 60; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		add_probe(&c2, name, 2, 60, 3);		/* other port */
+	}
+	for (i = 0; i < 7; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		add_probe(&c2, name, 1, 10, 3);		/* unchanged */
+	}
+	now = ev_now_update(ev);
+	assert_int_equal(sched_apply_conf(s, &c2), 60);
+	check_even(s, now, "m", 60, 60);
+	sched_free(s);
+	ev_free(ev);
+	conf_free(&c1);
+	conf_free(&c2);
+}
+
+/* what a check may hold at once, by kind */
+static void
+test_weight(void **state)
+{
+	struct probe_opts o;
+
+	(void)state;
+	probe_opts_init(&o);
+	o.mode = MODE_SMTP;
+	assert_int_equal(check_weight(&o), 1);
+	o.mode = MODE_DELIVERY;
+	assert_int_equal(check_weight(&o), 2);
+	o.mode = MODE_SMTP;
+	o.family_both = 1;
+	assert_int_equal(check_weight(&o), PROBE_ADDR_DEFAULT);
+	o.family_both = 0;
+	o.mode = MODE_MX;
+	assert_int_equal(check_weight(&o), PROBE_MX_DEFAULT *
+	    PROBE_ADDR_DEFAULT);
+	o.max_mx = 16;
+	o.max_addr = 8;
+	assert_int_equal(check_weight(&o), TARGET_MAX);
+}
+
+/*
+ * Six probes of a server that accepts and never greets, room for two:
+ * never more than two run, the others wait their turn, and every one
+ * of them runs, each failing for the server's silence, none for want
+ * of room.
+ */
+static void
+test_live_inflight_cap(void **state)
+{
+	struct conf c;
+	struct ev *ev;
+	struct sched *s;
+	struct sched_load l;
+	struct monitor *const *rows;
+	char	 name[16];
+	uint16_t port;
+	unsigned most = 0, waited = 0;
+	size_t	 n, i;
+	int64_t	 end;
+	int	 fd, changes = 0;
+
+	(void)state;
+	fd = silent_listener(&port);
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "hung%zu", i);
+		add_probe(&c, name, port, 1, 1);
+		pack_probe(&c.probes[i], MODE_SMTP, port, 700);
+	}
+	ev = ev_new();
+	assert_non_null(ev);
+	s = sched_new(ev, count_change, &changes);
+	assert_non_null(s);
+	sched_set_max_inflight(s, 2);
+	assert_int_equal(sched_apply_conf(s, &c), 6);
+	end = ev_now_update(ev) + 3000000;
+	while (ev_now_update(ev) < end) {
+		ev_run_once(ev, 20000);
+		sched_load(s, &l);
+		if (l.inflight > most)
+			most = l.inflight;
+		if (l.waiting > waited)
+			waited = l.waiting;
+	}
+	sched_load(s, &l);
+	assert_int_equal(most, 2);
+	assert_int_equal(l.max_inflight, 2);
+	assert_true(waited >= 3);
+	assert_true(l.delayed >= 4);
+	assert_int_equal(l.internal, 0);
+	rows = sched_rows(s, &n);
+	for (i = 0; i < n; i++) {
+		assert_true(rows[i]->checks >= 1);
+		assert_int_equal(rows[i]->failures, rows[i]->checks);
+		assert_int_equal(rows[i]->last.fail, FAIL_TIMEOUT);
+	}
+	/* a higher limit lets the queue go at once */
+	sched_set_max_inflight(s, 0);
+	run_for(ev, 100000);
+	sched_load(s, &l);
+	assert_int_equal(l.waiting, 0);
+	sched_free(s);
+	ev_free(ev);
+	close(fd);
+	conf_free(&c);
+}
+
+/*
+ * No descriptor left: a numeric host fails to get a socket, a name
+ * fails to reach the resolver.  Both are the daemon's trouble: class
+ * internal, the state and counters untouched, no notification, one
+ * warning.
+ */
+static void
+test_live_fd_exhaustion(void **state)
+{
+	struct conf c;
+	struct ev *ev;
+	struct sched *s;
+	struct sched_load l;
+	struct monitor *ip, *name;
+	struct probe_opts o;
+	struct rlimit old, low;
+	char	 err[128], dns[32];
+	uint16_t tport, uport;
+	int	 fd, ufd, changes = 0, held[300], nheld = 0, w0;
+	uint64_t ip_checks, name_checks;
+
+	(void)state;
+	/* a TCP port and a UDP port with nobody behind them */
+	fd = silent_listener(&tport);
+	close(fd);
+	{
+		struct sockaddr_in sin;
+		socklen_t len = sizeof(sin);
+
+		ufd = socket(AF_INET, SOCK_DGRAM, 0);
+		assert_true(ufd >= 0);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		assert_int_equal(bind(ufd, (struct sockaddr *)&sin,
+		    sizeof(sin)), 0);
+		assert_int_equal(getsockname(ufd, (struct sockaddr *)&sin,
+		    &len), 0);
+		uport = ntohs(sin.sin_port);
+		close(ufd);
+	}
+	snprintf(dns, sizeof(dns), "127.0.0.1:%u", uport);
+
+	memset(&c, 0, sizeof(c));
+	add_probe(&c, "ip", tport, 1, 1);
+	add_probe(&c, "name", tport, 1, 1);
+	probe_opts_init(&o);
+	mm_strlcpy(o.name, "name", sizeof(o.name));
+	mm_strlcpy(o.host, "mx.example.test", sizeof(o.host));
+	mm_strlcpy(o.dns_server, dns, sizeof(o.dns_server));
+	o.mode = MODE_TCP;
+	o.port = tport;
+	o.timeout_ms = 800;
+	assert_int_equal(probe_opts_finish(&o, err, sizeof(err)), 0);
+	optpack_free(c.probes[1].pack);
+	c.probes[1].pack = optpack_new(&o);
+
+	ev = ev_new();
+	assert_non_null(ev);
+	s = sched_new(ev, count_change, &changes);
+	assert_non_null(s);
+	assert_int_equal(sched_apply_conf(s, &c), 2);
+	ip = row(s, "ip");
+	name = row(s, "name");
+	/* with descriptors: the server's and the resolver's faults */
+	run_for(ev, 900000);
+	assert_int_equal(ip->last.fail, FAIL_REFUSED);
+	assert_int_equal(name->last.fail, FAIL_DNS);
+	assert_int_equal(changes, 2);
+	ip_checks = ip->checks;
+	name_checks = name->checks;
+
+	/* now none: fill the table up to a lowered limit */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (nheld < 300 && (held[nheld] = dup(0)) != -1)
+		nheld++;
+	assert_true(nheld < 300);
+	w0 = warnings;
+	run_for(ev, 1100000);
+	while (nheld > 0)
+		close(held[--nheld]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+
+	sched_load(s, &l);
+	assert_int_equal(ip->last.fail, FAIL_INTERNAL);
+	assert_int_equal(name->last.fail, FAIL_INTERNAL);
+	assert_non_null(strstr(name->last.reason, "file descriptor"));
+	assert_true(l.internal >= 2);
+	/* nothing counted, nothing changed, nothing notified */
+	assert_int_equal(ip->checks, ip_checks);
+	assert_int_equal(name->checks, name_checks);
+	assert_int_equal(ip->state, STATUS_CRITICAL);
+	assert_int_equal(changes, 2);
+	/* and one warning for the whole burst */
+	assert_int_equal(warnings - w0, 1);
+	assert_non_null(strstr(last_warning, "not of the server"));
+	sched_free(s);
+	ev_free(ev);
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -853,7 +1113,10 @@ main(void)
 		cmocka_unit_test(test_retries_one),
 		cmocka_unit_test(test_result_copied),
 		cmocka_unit_test(test_policy_exhaustive),
-		cmocka_unit_test(test_jitter),
+		cmocka_unit_test(test_spread),
+		cmocka_unit_test(test_weight),
+		cmocka_unit_test(test_live_inflight_cap),
+		cmocka_unit_test(test_live_fd_exhaustion),
 		cmocka_unit_test(test_rows_sorted),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_reload_keeps_stats),
