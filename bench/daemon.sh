@@ -48,6 +48,11 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 export LC_ALL=C
 unset MIBS MIBDIRS
+# A stock Debian sets neither; OpenSSL (and so mailprobe, which honours
+# them as it must) would load the whole bundle they name at every check.
+# Measure what operators run; say so in the report when they were set.
+SSL_ENV_WAS="${SSL_CERT_FILE:-}${SSL_CERT_DIR:+ dir=$SSL_CERT_DIR}"
+unset SSL_CERT_FILE SSL_CERT_DIR NIX_SSL_CERT_FILE
 
 CORES=$(nproc)
 QUICK=${QUICK:-0}
@@ -878,6 +883,7 @@ report() {
 	    "STARTTLS, handshake, EHLO, QUIT) at a loopback sink, interval $INTERVAL s." \
 	    "mailmond runs as in production: foreground, \`-C\`, logging to a file," \
 	    "$( ((EUID == 0)) && echo 'as user nobody,' )" "under the fixture snmpd (AgentX on a unix socket)." \
+	    "${SSL_ENV_WAS:+The calling environment set SSL_CERT_FILE or SSL_CERT_DIR ($SSL_ENV_WAS); they were unset for the run, as on a stock system.}" \
 	    "CPU = utime+stime from /proc/PID/stat; probes counted at the sink."
 	echo
 	echo "### Goals"
