@@ -84,7 +84,12 @@ output_has() { [[ $(output_of "$1") == *"$2"* ]]; }
 
 # ---- the files, mailprobe's names, the password files --------------------
 
-for n in check_pop check_imap check_smtp; do ln -s "$MP" "$W/libexec/$n"; done
+# Nagios runs its checks as the user nagios, who may not reach the
+# build tree or the checkout (a clone under /root): copies in W
+cp "$MP" "$W/libexec/mailprobe"
+for n in check_pop check_imap check_smtp; do ln -s mailprobe "$W/libexec/$n"; done
+mkdir -p "$W/mibs"
+cp "$top_srcdir/mibs/MAILMON-MIB.txt" "$W/mibs/"
 printf '%s\n' "$MAIL_PASS" > "$W/mail.pw"
 printf 'not-%s\n' "$MAIL_PASS" > "$W/wrong.pw"
 chown root:nagios "$W/mail.pw" "$W/wrong.pw"
@@ -187,7 +192,7 @@ hosts_cfg "$W/nagios/conf.d/hosts.cfg" "$SNMPD_PORT"
 # check_snmp's snmpget finds MAILMON-MIB and its imports the way
 # README tells: a "mibdirs" line in snmp.conf (here a private one)
 mkdir -p "$W/snmpconf" "$W/snmppersist"
-printf 'mibdirs +%s:%s\n' "$top_srcdir/mibs" "$BASE" > "$W/snmpconf/snmp.conf"
+printf 'mibdirs +%s:%s\n' "$W/mibs" "$BASE" > "$W/snmpconf/snmp.conf"
 chown nagios "$W/snmppersist"
 chmod -R a+rX "$W/snmpconf"
 if ! SNMPCONFPATH=$W/snmpconf SNMP_PERSISTENT_DIR=$W/snmppersist \

@@ -87,14 +87,20 @@ check "an EVENT for mailmonProbeDown (.0.1) and mailmonProbeUp (.0.2)" \
 
 # ---- 2. the chain -------------------------------------------------------------
 
+# snmptt runs as the user snmptt, who may not reach the checkout (a
+# clone under /root): the files it reads, copied into W
+mkdir -p "$W/share"
+cp "$SHIPPED" "$top_srcdir/mibs/MAILMON-MIB.txt" "$W/share/"
+chmod -R a+rX "$W/share"
+
 dl_master_setup "trap2sink 127.0.0.1:$PORT_PLAIN public" \
     "trap2sink 127.0.0.1:$PORT_NAMED public" || abort "master setup"
 dl_snmpd_start || abort "snmpd did not start"
-SNMPTT_CONF_FILES=$SHIPPED SNMPTT_PORT=$PORT_PLAIN SNMPTT_MODE=standalone \
+SNMPTT_CONF_FILES=$W/share/MAILMON-MIB.conf SNMPTT_PORT=$PORT_PLAIN SNMPTT_MODE=standalone \
     "$DL_FIX/snmptt.sh" start "$W" plain > "$W/plain.out" 2>&1 ||
     { cat "$W/plain.out"; abort "snmptt (standalone) did not start"; }
-SNMPTT_CONF_FILES=$SHIPPED SNMPTT_PORT=$PORT_NAMED SNMPTT_MODE=daemon \
-    SNMPTT_MIBDIRS="$top_srcdir/mibs:$BASE" \
+SNMPTT_CONF_FILES=$W/share/MAILMON-MIB.conf SNMPTT_PORT=$PORT_NAMED SNMPTT_MODE=daemon \
+    SNMPTT_MIBDIRS="$W/share:$BASE" \
     "$DL_FIX/snmptt.sh" start "$W" named > "$W/named.out" 2>&1 ||
     { cat "$W/named.out"; abort "snmptt (daemon) did not start"; }
 dl_listener "$PORT_SRV" answer "$W/srv.pid" || abort "listener"
