@@ -232,16 +232,16 @@ check "the index one-liner of commands.cfg gives $index for pop3" bash -c '
 
 # ---- 3. Dovecot stops -----------------------------------------------------------
 
-after=$(date +%s)
+t_stop=$(date +%s)
 "$FX/dovecot.sh" stop "$W" > /dev/null 2>&1
 # while Dovecot shuts down a check may see "connection reset": the
 # states must settle on "connection refused"
 check "Dovecot stopped: POP3, IMAP and mailmon's imap and pop3 rows CRITICAL" \
-    status_wait --after "$after" "mail1/POP3=CRITICAL~connection refused" \
+    status_wait --after "$t_stop" "mail1/POP3=CRITICAL~connection refused" \
     "mail1/IMAP=CRITICAL~connection refused" "mail1/IMAP login=CRITICAL" \
     "mailmon1/mailmon imap=CRITICAL~SNMP CRITICAL - status *3* reason 127.0.0.1: connection refused" \
     "mailmon1/mailmon pop3=CRITICAL~connection refused"
-check "Postfix still up: mail1/SMTP stays OK" status_wait --after "$after" "mail1/SMTP=OK"
+check "Postfix still up: mail1/SMTP stays OK" status_wait --after "$t_stop" "mail1/SMTP=OK"
 check "nagios.log: HARD SERVICE ALERT for mailmon1's imap row" \
     grep -q 'SERVICE ALERT: mailmon1;mailmon imap;CRITICAL;HARD;' "$W/nagios/var/nagios.log"
 
