@@ -7,27 +7,33 @@
 # Runs, on loopback: PostgreSQL, zabbix_server and the frontend's API
 # (tests/fixtures/zabbix.sh), Dovecot (fixtures/dovecot.sh), a private
 # snmpd master agent and an snmptrapd whose traphandle is the handler,
-# and mailmond with five probes:
+# and mailmond with six probes:
 #   imap     Dovecot IMAP, STARTTLS and a login, every 6 s: ok, then
 #            critical while Dovecot is stopped, then ok again
 #   pop3s    Dovecot POP3S, --cert-days 400: warning (certExpiring)
+#   smtp     tests/fake/fakeserver.py as an SMTP server, with a mail
+#            transaction: ok
 #   beat     TCP to a listener that says HELLO: ok
 #   forged   TCP to a listener whose greeting carries the word ZBXTRAP and
-#            another address: critical (expect), and a notification
-#            holding text that must not forge a trap
+#            another address: critical, and a notification holding text
+#            that must not forge a trap
 #   pending  TCP to a closed port with 100 retries: unknown
-# (pop3s, beat, forged and pending run once an hour, each with its own
-# interval, so every one of them starts at once and its values stay put.)
+# (all but imap run once an hour, each with an interval of its own, so
+# that each starts at once and its values stay put.)
 #
 # Checks: the handler on its own (the record, addresses, the forgery
-# broken up, a file it cannot write, 40 handlers at once); the template
-# imports; discovery finds exactly the five probes by name, each with the
-# items its protocol and TLS mode call for; every item equals what
-# snmpget says of its column and row; the open problems are exactly those
-# the states and the macros with context call for, with the severity of
-# each status; Dovecot stopped opens a high problem for imap and its
-# mailmonProbeDown becomes a value of the trap item; Dovecot back closes
-# it and the mailmonProbeUp arrives; the forged greeting made no trap.
+# broken up, a file it cannot write, 40 handlers at once); each item
+# prototype reads the MIB column its key names, scaled to seconds or per
+# cent; the template imports; discovery finds exactly the six probes by
+# name, each with the items its protocol and TLS mode call for; every
+# item equals what snmpget says of its column and row; the open problems
+# are exactly those the states and the macros with a probe name as
+# context call for, each with its severity; Dovecot stopped opens a high
+# problem for imap and its mailmonProbeDown becomes a value of the down
+# trap item (not of the up one); Dovecot back resolves it and the
+# mailmonProbeUp arrives; one record per notification, and the forged
+# greeting made no trap; the trap items take a notification however
+# snmptrapd names it, and nothing else.
 #
 # Missing programs: exit 77 as a normal user, a failure as root or under
 # CI=true (tests/install-deps.sh installs them all).  MAILMON_INTEGRATION=0
@@ -73,10 +79,11 @@ compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null ||
 PORT_BEAT=$((10250 + PORT_OFFSET))	# says HELLO
 PORT_FORGED=$((10251 + PORT_OFFSET))	# says ZBXTRAP 127.0.0.2 ...
 PORT_CLOSED=$((10252 + PORT_OFFSET))	# nothing listens
+PORT_SMTP=$((10253 + PORT_OFFSET))	# tests/fake/fakeserver.py, an SMTP server
 HOST=mailmon-test
 TPL='Mailmon by SNMP'
 API=http://127.0.0.1:$ZBX_WEB_PORT/api_jsonrpc.php
-PROBES="beat forged imap pending pop3s"
+PROBES="beat forged imap pending pop3s smtp"
 
 workdir /tmp/mm-zbx.XXXX cleanup
 M=$W/mm
@@ -85,7 +92,7 @@ mkdir -p "$M" "$W/traps" "$W/h"
 LOG=$M/mailmond.log
 WALKS=$M/walks.txt
 : > "$WALKS"
-MMPID='' ZSTART=''
+MMPID='' ZSTART='' FAKEPID=''
 (( EUID == 0 )) && chown nobody "$M"
 T0=$(now_ms)
 
@@ -107,6 +114,7 @@ cleanup() {
 		echo "---- traps (tail) ----"
 		tail -n 6 "$TRAPS" 2>/dev/null
 	fi
+	[[ -n $FAKEPID ]] && kill "$FAKEPID" 2>/dev/null
 	"$FX/zabbix.sh" stop "$W" >/dev/null 2>&1
 	"$FX/dovecot.sh" stop "$W" >/dev/null 2>&1
 	dl_master_stop
@@ -194,6 +202,30 @@ while True:
 echo $! > "$W/forged.pid"
 wait_tcp "$PORT_FORGED" 10 || abort "forged listener"
 
+# an SMTP server for the mail transaction's time; three sessions are
+# more than the probe's one an hour will ask for
+for ((i = 0; i < 3; i++)); do
+	cat <<'SCN'
+CONNECTION
+SEND 220 fake.example ESMTP\r\n
+ON ^EHLO SEND 250-fake.example\r\n250 8BITMIME\r\n
+ON ^MAIL SEND 250 2.1.0 ok\r\n
+ON ^RCPT SEND 250 2.1.5 ok\r\n
+ON ^RSET SEND 250 2.0.0 ok\r\n
+ON ^QUIT
+  SEND 221 2.0.0 bye\r\n
+  CLOSE
+ON .* SEND 500 5.5.1 unknown\r\n
+SERVE
+SCN
+done > "$W/smtp.scn"
+ports_free TCP "$PORT_SMTP" || abort "port $PORT_SMTP busy"
+setsid "$PY" "$top_srcdir/tests/fake/fakeserver.py" --scenario "$W/smtp.scn" \
+	--port "$PORT_SMTP" --limit 900 --log "$W/fake.log" \
+	> "$W/fake.out" 2>&1 < /dev/null &
+FAKEPID=$!
+wait_tcp "$PORT_SMTP" 10 || abort "fake SMTP server"
+
 printf '%s\n' "$MAIL_PASS" > "$M/imap.pw"
 CONF=$M/mailmond.conf
 CA=$W/certs/ca.crt
@@ -214,6 +246,8 @@ CA=$W/certs/ca.crt
 	echo "probe forged tcp --host 127.0.0.1 --port $PORT_FORGED --expect HELLO" \
 	    "--mismatch critical --interval 3602"
 	echo "probe pending tcp --host 127.0.0.1 --port $PORT_CLOSED --interval 3603 --retries 100"
+	echo "probe smtp smtp --host 127.0.0.1 --port $PORT_SMTP --from mon@example.test" \
+	    "--rcpt postmaster@example.test --interval 3604"
 } > "$CONF"
 chmod 0600 "$CONF" "$M/imap.pw"
 (( EUID == 0 )) && chown nobody "$CONF" "$M/imap.pw"
@@ -225,7 +259,7 @@ statuses() {	# statuses IMAP.FORGED.PENDING
 	[[ $(get "$ENTRY.6.$(idx imap)").$(get "$ENTRY.6.$(idx forged)").$(get \
 	    "$ENTRY.6.$(idx pending)") == "$1" ]]
 }
-check "mailmond: five rows" wait_until 20 rows_are 5
+check "mailmond: six rows" wait_until 20 rows_are 6
 check "mailmond: first results (imap ok, forged critical, pending unknown)" \
 	wait_until 20 statuses 1.3.4
 
@@ -239,54 +273,6 @@ version=$("${ZBX[@]}" "$API" version 2>&1)
 check "API: Zabbix 6.0 ($version)" test "${version%.*}" = 6.0
 
 # ---- 3. template, host, discovery -------------------------------------------
-
-check "template imports" "${ZBX[@]}" "$API" import "$TEMPLATE"
-# intervals short for the test; thresholds with a probe name as context
-# shellcheck disable=SC2016  # Zabbix macros, not the shell's
-check "host created" "${ZBX[@]}" "$API" host-create "$HOST" "$TPL" "$SNMPD_PORT" \
-	'{$MAILMON.INTERVAL}=2s' '{$MAILMON.LLD.INTERVAL}=5s' \
-	'{$MAILMON.CERT.WARN:"imap"}=400' '{$MAILMON.LATENCY.WARN:"beat"}=0'
-
-US=$'\x1f'
-items() { "${ZBX[@]}" "$API" items "$HOST" > "$W/items.txt" 2>&1; }
-# the probe names in the keys of the discovered items (flags 4)
-discovered() {
-	items && awk -F"$US" '$4 == 4 { sub(/.*\[/, "", $1); sub(/\]$/, "", $1); print $1 }' \
-	    "$W/items.txt" | sort -u | tr '\n' ' '
-}
-discovered_are() { [[ $(discovered) == "$1 " ]]; }
-check "discovery: exactly the five probes, by name" wait_until 60 discovered_are "$PROBES"
-"${ZBX[@]}" "$API" lld "$HOST" > "$W/lld.txt" 2>&1
-check "discovery rule: supported, no error" \
-	test "$(awk -F'\t' '$2 == 0 && $3 == ""' "$W/lld.txt" | wc -l)" = 1
-
-# what each probe must have: its protocol and TLS mode leave some out
-COMMON="availability.hour consec.failures failure.class last.status latency
-protocol reason reply.code reply.text status time.connect time.dns
-time.greeting time.quit tls.mode"
-want_kinds() {
-	local k=$COMMON
-	case $1 in
-	imap) k+=" cert.days time.auth time.hello time.starttls time.tls" ;;
-	pop3s) k+=" cert.days time.auth time.hello time.tls" ;;
-	esac
-	tr -s ' \n' '\n' <<< "$k" | sort | tr '\n' ' '
-}
-kinds() {
-	awk -F"$US" -v p="[$1]" '$4 == 4 && substr($1, length($1) - length(p) + 1) == p {
-		k = $1; sub(/^mailmon\.probe\./, "", k); sub(/\[.*/, "", k); print k }' \
-	    "$W/items.txt" | sort | tr '\n' ' '
-}
-sleep 5	# one more pass of discovery must not change anything
-items
-for p in $PROBES; do
-	got=$(kinds "$p")
-	exp=$(want_kinds "$p")
-	check "discovery: $p has its $(wc -w <<< "$exp") items" test "$got" = "$exp"
-	[[ $got == "$exp" ]] || echo "     got: $got"
-done
-
-# ---- 4. every value equals snmpget's ----------------------------------------
 
 SENTRY=$B.2.4.1	# mailmonStatsEntry
 # kind -> "COLUMN SCALE": Zabbix's value times SCALE is the MIB's; s: text
@@ -317,6 +303,90 @@ col_of() {
 	*) echo "unknown-kind 1" ;;
 	esac
 }
+KINDS="availability.hour cert.days consec.failures delivery.latency
+failure.class last.status latency protocol reason reply.code reply.text
+status time.auth time.connect time.dns time.greeting time.hello time.mail
+time.quit time.starttls time.tls tls.mode"
+# "KIND OID MULTIPLIER" of each item prototype of the template
+prototypes() {
+	awk '/^ *snmp_oid: / { oid = $2; gsub(/\047/, "", oid); sub(/\.\{#SNMPINDEX\}$/, "", oid) }
+	     /^ *key: .mailmon\.probe\..*\{#MAILMON\.PROBE\}/ {
+		k = $2; gsub(/\047/, "", k); sub(/^mailmon\.probe\./, "", k); sub(/\[.*/, "", k)
+		kind[k] = oid; mult[k] = 1; cur = k }
+	     /type: MULTIPLIER/ { m = 1; next }
+	     m && /^ *- / { v = $2; gsub(/\047/, "", v); mult[cur] = v; m = 0 }
+	     END { for (k in kind) print k, kind[k], mult[k] }' "$TEMPLATE" | sort
+}
+# each prototype reads the column its key names, brought to seconds or
+# per cent from the MIB's units by its multiplier (the scales of col_of)
+prototypes_right() {
+	local kind oid mult c s bad=0
+	[[ $(prototypes | cut -d' ' -f1 | tr '\n' ' ') == "$(tr -s ' \n' '\n' <<< "$KINDS" | tr '\n' ' ')" ]] ||
+	    { echo "     kinds: $(prototypes | cut -d' ' -f1 | tr '\n' ' ')"; bad=1; }
+	while read -r kind oid mult; do
+		read -r c s <<< "$(col_of "$kind")"
+		[[ $s == s ]] && s=1
+		if [[ .$oid != "$c" ]] || ! awk -v m="$mult" -v s="$s" \
+		    'BEGIN { d = m * s - 1; exit !(d < 1e-9 && d > -1e-9) }'; then
+			echo "     $kind: $oid times $mult, the test says $c times 1/$s"
+			bad=1
+		fi
+	done < <(prototypes)
+	return "$bad"
+}
+check "template: each item prototype reads its column, in seconds or per cent" \
+	prototypes_right
+
+check "template imports" "${ZBX[@]}" "$API" import "$TEMPLATE"
+# intervals short for the test; thresholds with a probe name as context
+# shellcheck disable=SC2016  # Zabbix macros, not the shell's
+check "host created" "${ZBX[@]}" "$API" host-create "$HOST" "$TPL" "$SNMPD_PORT" \
+	'{$MAILMON.INTERVAL}=2s' '{$MAILMON.LLD.INTERVAL}=5s' \
+	'{$MAILMON.CERT.WARN:"imap"}=400' '{$MAILMON.LATENCY.WARN:"beat"}=0' \
+	'{$MAILMON.CERT.WARN:"pop3s"}=500' '{$MAILMON.CERT.CRIT:"pop3s"}=400'
+
+US=$'\x1f'
+items() { "${ZBX[@]}" "$API" items "$HOST" > "$W/items.txt" 2>&1; }
+# the probe names in the keys of the discovered items (flags 4)
+discovered() {
+	items && awk -F"$US" '$4 == 4 { sub(/.*\[/, "", $1); sub(/\]$/, "", $1); print $1 }' \
+	    "$W/items.txt" | sort -u | tr '\n' ' '
+}
+discovered_are() { [[ $(discovered) == "$1 " ]]; }
+check "discovery: exactly the six probes, by name" wait_until 60 discovered_are "$PROBES"
+"${ZBX[@]}" "$API" lld "$HOST" > "$W/lld.txt" 2>&1
+check "discovery rule: supported, no error" \
+	test "$(awk -F'\t' '$2 == 0 && $3 == ""' "$W/lld.txt" | wc -l)" = 1
+
+# what each probe must have: its protocol and TLS mode leave some out
+COMMON="availability.hour consec.failures failure.class last.status latency
+protocol reason reply.code reply.text status time.connect time.dns
+time.greeting time.quit tls.mode"
+want_kinds() {
+	local k=$COMMON
+	case $1 in
+	imap) k+=" cert.days time.auth time.hello time.starttls time.tls" ;;
+	pop3s) k+=" cert.days time.auth time.hello time.tls" ;;
+	smtp) k+=" time.auth time.hello time.mail" ;;
+	esac
+	tr -s ' \n' '\n' <<< "$k" | sort | tr '\n' ' '
+}
+kinds() {
+	awk -F"$US" -v p="[$1]" '$4 == 4 && substr($1, length($1) - length(p) + 1) == p {
+		k = $1; sub(/^mailmon\.probe\./, "", k); sub(/\[.*/, "", k); print k }' \
+	    "$W/items.txt" | sort | tr '\n' ' '
+}
+sleep 5	# one more pass of discovery must not change anything
+items
+for p in $PROBES; do
+	got=$(kinds "$p")
+	exp=$(want_kinds "$p")
+	check "discovery: $p has its $(wc -w <<< "$exp") items" test "$got" = "$exp"
+	[[ $got == "$exp" ]] || echo "     got: $got"
+done
+
+# ---- 4. every value equals snmpget's ----------------------------------------
+
 # same ZVALUE ZCLOCK SNMPVALUE SCALE: no value in Zabbix is no instance
 same() {
 	if [[ $3 == "No Such"* ]]; then
@@ -365,8 +435,8 @@ scalar_is() {
 }
 check "values: serMailPort, 3 probes not ok, as snmpget says" \
 	wait_until 20 scalar_is mailmon.sermailport "$B.1.0" 3
-check "values: mailmonProbeCount, 5, as snmpget says" \
-	wait_until 20 scalar_is mailmon.probe.count "$B.2.1.0" 5
+check "values: mailmonProbeCount, 6, as snmpget says" \
+	wait_until 20 scalar_is mailmon.probe.count "$B.2.1.0" 6
 
 # ---- 5. problems --------------------------------------------------------------
 
@@ -377,6 +447,7 @@ EXPECTED=$(printf '%s\t%s\n' \
 	average "Mailmon: probe pending (127.0.0.1:$PORT_CLOSED) is unknown" \
 	high "Mailmon: probe forged (127.0.0.1:$PORT_FORGED) is critical" \
 	warning "Mailmon: probe beat is slow (over 0s for 5m)" \
+	high "Mailmon: probe pop3s: certificate expires in less than 400 days" \
 	warning "Mailmon: probe imap: certificate expires in less than 400 days" \
 	warning "Mailmon: probe pop3s (127.0.0.1:$POP3S_PORT) is warning" | sort)
 check "problems: exactly those of the states and the macros, by severity" \
@@ -398,6 +469,8 @@ has_trap() {
 	"${ZBX[@]}" "$API" history "$HOST" "$1" 2>/dev/null |
 	    grep -F "$ENTRY.2.$(idx imap) " | grep -qF "1.1.4.1.0 $2\\n"
 }
+# in_trap KEY TEXT: a value of the trap item has TEXT
+in_trap() { "${ZBX[@]}" "$API" history "$HOST" "$1" 2>/dev/null | grep -qF -- "$2"; }
 lacks() { ! "$@"; }
 IMAP_CRIT=$(printf '%s\t%s' high "Mailmon: probe imap (127.0.0.1:$IMAP_PORT) is critical")
 T2=$(now_ms)
@@ -436,6 +509,40 @@ check "Zabbix: the traps that came before the host was logged unmatched" \
 	grep -qF 'unmatched trap received from "127.0.0.1"' "$ZLOG"
 check "Zabbix: no trap from the forged 127.0.0.2" \
 	lacks grep -qF 'from "127.0.0.2"' "$ZLOG"
+
+# ---- 8. the names snmptrapd may give ------------------------------------------
+
+# with MIB files loaded snmptrapd names the notification instead of
+# numbering it: each trap item takes its own by every name, and nothing
+# else; a trap no item takes is logged as unmatched
+notify() {	# notify MARK TRAP-OID: from 127.0.0.1, through the handler
+	printf '%s\n' localhost 'UDP: [127.0.0.1]:40168->[127.0.0.1]:162' \
+	    'DISMAN-EVENT-MIB::sysUpTimeInstance 0:0:01:00.00' \
+	    "SNMPv2-MIB::snmpTrapOID.0 $2" \
+	    "MAILMON-MIB::mailmonProbeReason.1.120 \"$1\"" |
+	    "${DL_PRIV[@]}" "$HANDLER" "$TRAPFILE"
+}
+notify mark-down-smi SNMPv2-SMI::enterprises.2789.5.0.1
+notify mark-down-mib MAILMON-MIB::mailmonProbeDown
+notify mark-up-mib MAILMON-MIB::mailmonProbeUp
+notify mark-cold SNMPv2-MIB::coldStart
+check "names: SNMPv2-SMI::enterprises.2789.5.0.1 is a down notification" \
+	wait_until 30 in_trap "$DOWN_KEY" mark-down-smi
+check "names: MAILMON-MIB::mailmonProbeDown is a down notification" \
+	wait_until 30 in_trap "$DOWN_KEY" mark-down-mib
+check "names: MAILMON-MIB::mailmonProbeUp is an up notification" \
+	wait_until 30 in_trap "$UP_KEY" mark-up-mib
+check "names: another notification is neither, and is logged unmatched" \
+	wait_until 30 grep -qF '"mark-cold"' "$W/zabbix/zabbix_server.log"
+# history_lacks KEY ERE: the item has values, none matching ERE
+history_lacks() {
+	"${ZBX[@]}" "$API" history "$HOST" "$1" > "$W/history.txt" 2>&1 &&
+	    [[ -s $W/history.txt ]] && ! grep -qE -- "$2" "$W/history.txt"
+}
+check "names: the up item took no other notification" \
+	history_lacks "$UP_KEY" 'mark-(down-smi|down-mib|cold)'
+check "names: the down item took no other notification" \
+	history_lacks "$DOWN_KEY" 'mark-(up-mib|cold)'
 
 echo "     (Zabbix up after $(( (T1 - T0) / 1000 )) s; the whole test $(( ($(now_ms) - T0) / 1000 )) s)"
 finish
