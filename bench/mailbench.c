@@ -3,13 +3,16 @@
  * cost: wall time, CPU, peak memory, probes per second, and how every
  * probe ended.
  *
- * usage: mailbench [-n N] [-c CONCURRENCY] [-Fq] -- MODE [mailprobe options]
+ * usage: mailbench [-n N] [-c CONCURRENCY | -r RATE] [-Fq] -- MODE [mailprobe options]
  *   e.g. mailbench -n 10000 -- smtp -H 127.0.0.1 -p 2525
  *
  * The probe options are parsed by the same code as mailprobe's argv, so
  * a benchmark probe is exactly the probe mailprobe would run.  With
  * -c, at most CONCURRENCY probes are in flight and each finished probe
  * starts the next; the default starts all N before the loop runs.
+ * With -r, a timer starts RATE probes per second, evenly paced, each
+ * independent of the others' completion: the engine at the pace of a
+ * daemon's schedule, waking from idle for each probe.
  * Concurrency is capped to what RLIMIT_NOFILE allows, unless -F is
  * given: then the engine meets EMFILE and its failures are counted.
  *
@@ -53,6 +56,11 @@ struct bench {
 	char			 why[FAIL_LAST][PROBE_REASON_MAX];
 	int64_t			*total_us;	/* per finished probe */
 	int64_t			 t_first_done;
+	long			 inflight_max;
+	int			 paced;		/* -r: the timer starts probes */
+	struct ev_timer		*pacer;
+	int64_t			 pace_us;	/* period of the timer */
+	int64_t			 pace_next;
 };
 
 static int64_t
@@ -90,7 +98,7 @@ done_cb(const struct probe_result *r, void *arg)
 			    r->reason);
 	}
 	b->total_us[b->done++] = r->t[PH_TOTAL];
-	if (b->started < b->n)
+	if (!b->paced && b->started < b->n)
 		start_one(b);
 	if (b->done + b->start_failed >= b->n)
 		ev_break(b->ev);
@@ -102,10 +110,29 @@ start_one(struct bench *b)
 {
 	while (b->started < b->n) {
 		b->started++;
-		if (check_start(b->ev, &b->opts, done_cb, b) != NULL)
+		if (check_start(b->ev, &b->opts, done_cb, b) != NULL) {
+			if (b->started - b->done - b->start_failed >
+			    b->inflight_max)
+				b->inflight_max = b->started - b->done -
+				    b->start_failed;
 			return;
+		}
 		b->start_failed++;
 	}
+}
+
+/* -r: one probe per tick, on a fixed grid whatever the loop's lag */
+static void
+pace_cb(void *arg)
+{
+	struct bench	*b = arg;
+
+	start_one(b);
+	if (b->started < b->n) {
+		b->pace_next += b->pace_us;
+		ev_timer_at(b->pacer, b->pace_next);
+	} else if (b->done + b->start_failed >= b->n)
+		ev_break(b->ev);
 }
 
 static int
@@ -148,8 +175,8 @@ raise_nofile(long want)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: mailbench [-n N] [-c CONCURRENCY] [-Fq] -- "
-	    "MODE [mailprobe options]\n");
+	fprintf(stderr, "usage: mailbench [-n N] [-c CONCURRENCY | -r RATE] "
+	    "[-Fq] -- MODE [mailprobe options]\n");
 	exit(1);
 }
 
@@ -157,17 +184,18 @@ int
 main(int argc, char **argv)
 {
 	struct bench	 b;
+	struct opts_cli	 cli;	/* -v, --json: not used here */
 	struct rusage	 ru;
 	enum opts_rc	 orc;
 	char		 err[256], **pargv;
 	long		 conc = 0, fdlim, i;
 	int64_t		 t0, t_started, t_end;
-	double		 wall, user, sys;
+	double		 wall, user, sys, rate = 0;
 	int		 ch, quiet = 0, force = 0, pargc;
 
 	memset(&b, 0, sizeof(b));
 	b.n = 1000;
-	while ((ch = getopt(argc, argv, "c:Fn:q")) != -1) {
+	while ((ch = getopt(argc, argv, "c:Fn:qr:")) != -1) {
 		switch (ch) {
 		case 'c':
 			conc = strtol(optarg, NULL, 10);
@@ -181,12 +209,19 @@ main(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case 'r':
+			rate = strtod(optarg, NULL);
+			if (rate <= 0 || rate > 1e6)
+				usage();
+			break;
 		default:
 			usage();
 		}
 	}
 	if (optind >= argc || b.n <= 0 || b.n > N_MAX || conc < 0)
 		usage();
+	if (rate > 0 && conc == 0)
+		conc = 1;	/* only for the fd check: the pace decides */
 	if (conc == 0 || conc > b.n)
 		conc = b.n;
 
@@ -198,7 +233,7 @@ main(int argc, char **argv)
 	for (i = 1; i < pargc; i++)
 		pargv[i] = argv[optind + i - 1];
 	probe_opts_init(&b.opts);
-	orc = opts_parse(&b.opts, NULL, PERS_MAILPROBE, pargc, pargv, err,
+	orc = opts_parse(&b.opts, &cli, PERS_MAILPROBE, pargc, pargv, err,
 	    sizeof(err));
 	free(pargv);
 	if (orc != OPTS_OK) {
@@ -230,8 +265,20 @@ main(int argc, char **argv)
 	}
 
 	t0 = mono_us();
-	while (b.started < conc && b.started < b.n)
-		start_one(&b);
+	if (rate > 0) {
+		b.paced = 1;
+		b.pace_us = (int64_t)(1e6 / rate);
+		if (b.pace_us < 1)
+			b.pace_us = 1;
+		if ((b.pacer = ev_timer_new(b.ev, pace_cb, &b)) == NULL) {
+			fprintf(stderr, "mailbench: out of memory\n");
+			return 1;
+		}
+		b.pace_next = ev_now_update(b.ev);
+		ev_timer_at(b.pacer, b.pace_next);
+	} else
+		while (b.started < conc && b.started < b.n)
+			start_one(&b);
 	t_started = mono_us();
 	while (b.done + b.start_failed < b.n) {
 		if (ev_run(b.ev) == -1) {
@@ -248,6 +295,8 @@ main(int argc, char **argv)
 	}
 	t_end = mono_us();
 	getrusage(RUSAGE_SELF, &ru);
+	if (b.pacer != NULL)
+		ev_timer_free(b.pacer);
 	ev_free(b.ev);
 
 	wall = (double)(t_end - t0) / 1e6;
@@ -256,9 +305,16 @@ main(int argc, char **argv)
 	qsort(b.total_us, (size_t)b.done, sizeof(*b.total_us), cmp_i64);
 
 	if (!quiet) {
-		printf("mailbench: %ld %s probes to %s:%u, %ld at once, one "
-		    "loop\n", b.n, probe_mode_name(b.opts.mode), b.opts.host,
-		    b.opts.port, conc);
+		if (b.paced)
+			printf("mailbench: %ld %s probes to %s:%u, %.1f per "
+			    "second, one loop\n", b.n,
+			    probe_mode_name(b.opts.mode), b.opts.host,
+			    b.opts.port, rate);
+		else
+			printf("mailbench: %ld %s probes to %s:%u, %ld at "
+			    "once, one loop\n", b.n,
+			    probe_mode_name(b.opts.mode), b.opts.host,
+			    b.opts.port, conc);
 		printf("  wall %.3f s (starting all: %.3f s, first result "
 		    "after %.3f s)\n", wall, (double)(t_started - t0) / 1e6,
 		    b.t_first_done ? (double)(b.t_first_done - t0) / 1e6 : 0.0);
@@ -285,12 +341,14 @@ main(int argc, char **argv)
 	}
 	printf("RESULT n=%ld conc=%ld done=%ld wall=%.4f user=%.4f sys=%.4f "
 	    "maxrss_kb=%ld ok=%ld warning=%ld critical=%ld unknown=%ld "
-	    "not_started=%ld p50_ms=%.2f p99_ms=%.2f max_ms=%.2f",
+	    "not_started=%ld p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
+	    "inflight_max=%ld rate=%.1f",
 	    b.n, conc, b.done, wall, user, sys, ru.ru_maxrss,
 	    b.status[STATUS_OK], b.status[STATUS_WARNING],
 	    b.status[STATUS_CRITICAL], b.status[STATUS_UNKNOWN],
 	    b.start_failed, pct_ms(b.total_us, b.done, 0.5),
-	    pct_ms(b.total_us, b.done, 0.99), pct_ms(b.total_us, b.done, 1.0));
+	    pct_ms(b.total_us, b.done, 0.99), pct_ms(b.total_us, b.done, 1.0),
+	    b.inflight_max, rate);
 	for (i = 1; i < FAIL_LAST; i++)
 		if (b.fail[i] > 0)
 			printf(" fail_%s=%ld", probe_fail_name(i), b.fail[i]);

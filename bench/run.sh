@@ -84,6 +84,8 @@ if [[ -z ${BUILD:-} ]]; then
 	fi
 fi
 LIB=$BUILD/src/.libs/libmmengine.a
+# the option parser lives in its own layers now
+LIBS=("$BUILD/src/.libs/libmmcli.a" "$BUILD/src/.libs/libmmopts.a" "$LIB")
 MAILPROBE=$BUILD/src/mailprobe
 [[ -f $LIB && -x $MAILPROBE ]] || die "no $LIB or $MAILPROBE: build mailmon first or set BUILD"
 command -v gcc >/dev/null || die "gcc is needed"
@@ -91,8 +93,8 @@ command -v /usr/bin/time >/dev/null || die "GNU time (/usr/bin/time) is needed: 
 DEPLIBS=$(pkg-config --libs openssl libcares) || die "pkg-config cannot find openssl/libcares"
 # -g for callgrind's attribution; the engine itself is built as configured
 gcc -O2 -g -Wall -Wextra -I"$BUILD" -I"$TOP/src" -o "$OUT/bin/mailbench" \
-    "$HERE/mailbench.c" "$LIB" $DEPLIBS || die "cannot build mailbench"
-gcc -O2 -Wall -Wextra -o "$OUT/bin/smtpsink" "$HERE/smtpsink.c" ||
+    "$HERE/mailbench.c" "${LIBS[@]}" $DEPLIBS || die "cannot build mailbench"
+gcc -O2 -Wall -Wextra -o "$OUT/bin/smtpsink" "$HERE/smtpsink.c" $(pkg-config --cflags --libs openssl) ||
     die "cannot build smtpsink"
 MAILBENCH=$OUT/bin/mailbench
 

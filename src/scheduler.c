@@ -736,6 +736,12 @@ sched_apply_conf(struct sched *s, const struct conf *c)
 			changes++;
 		}
 	}
+	/*
+	 * From now, not from when this turn of the loop began: parsing a
+	 * large file takes seconds, and slots placed in the past would
+	 * all fire at once.
+	 */
+	(void)ev_now_update(s->ev);
 	sched_spread(arm, narm);
 	free(fresh);
 	free(arm);

@@ -1,32 +1,37 @@
 #!/usr/bin/env bash
-# install-deps.sh [--npm-mibs] -- every Debian 12 package the build and all
-# tests need.  Run as root; idempotent (a second run only checks, in a second
-# or two, unless something is missing).  Starts no system service.
+# install-deps.sh [--no-mibs] -- every Debian 12 package the build and all
+# tests need, and the IETF MIB modules.  Run as root; idempotent (a second
+# run only checks, in a second or two, unless something is missing).  Starts
+# no system service.
 #
-#   sudo tests/install-deps.sh              build + unit + fake + real-server tests
-#   sudo tests/install-deps.sh --npm-mibs   also the IETF MIB files (see below)
+#   sudo tests/install-deps.sh              build, tests, MIB modules (see below)
+#   sudo tests/install-deps.sh --no-mibs    the same without the MIB modules
 #
 # This is the ONE list of packages: CI (.ci/run), tests/run.sh and demo.sh
 # all call it.  Add a package here, never in a test script.
 #
-# --npm-mibs (or MM_NPM_MIBS=1): Debian ships the IETF SMIv2 MIB modules
-# (SNMPv2-SMI, SNMPv2-TC, SNMPv2-CONF, IF-MIB ...) only in the non-free
-# snmp-mibs-downloader, which fetches from the internet at install time.  The
-# npm package "net-snmp" carries them as plain files; this installs it with
-# npm into $MM_NPM_PREFIX (default /opt/mailmon-npm) and links the modules
-# under their module names into $MM_NPM_PREFIX/mibs, for smilint -p /
-# MIBDIRS.  Tests that need them should look there (and fail under CI=true
-# if it is missing).
+# MIB modules (skipped with --no-mibs or MM_NPM_MIBS=0; --npm-mibs, the old
+# way to ask for them, is still accepted): the Net-SNMP tools print
+# MAILMON-MIB names (snmptable, snmpwalk, snmptt, check_snmp -m) only when
+# they can load the modules it imports, SNMPv2-SMI, SNMPv2-TC and
+# SNMPv2-CONF.  Debian ships the IETF SMIv2 modules only in the non-free
+# snmp-mibs-downloader, which fetches from the internet at install time.
+# The npm package "net-snmp" carries them as plain files; this installs it
+# with npm into $MM_NPM_PREFIX (default /opt/mailmon-npm) and links the
+# modules under their module names into $MM_NPM_PREFIX/mibs, for smilint -p
+# and for Net-SNMP's -M / MIBDIRS.  Tests that need them look there (and
+# fail under CI=true if it is missing).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 (( EUID == 0 )) || { echo "install-deps: run as root" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
 
-npm_mibs=${MM_NPM_MIBS:-0}
+npm_mibs=${MM_NPM_MIBS:-1}
 for a in "$@"; do
 	case $a in
 	--npm-mibs) npm_mibs=1 ;;
-	*) echo "usage: $0 [--npm-mibs]" >&2; exit 2 ;;
+	--no-mibs) npm_mibs=0 ;;
+	*) echo "usage: $0 [--no-mibs]" >&2; exit 2 ;;
 	esac
 done
 NPM_PREFIX=${MM_NPM_PREFIX:-/opt/mailmon-npm}
@@ -52,6 +57,12 @@ PKGS=(
 	swaks libnet-ssleay-perl libio-socket-inet6-perl
 	# peer comparisons: check_smtp/pop/imap/simap/spop (-basic), check_snmp (-standard)
 	monitoring-plugins-basic monitoring-plugins-standard
+	# the managers of README's "Using mailmon with your manager": Nagios
+	# Core alone (the "nagios4" metapackage would add the CGIs, Apache
+	# and PHP; nagios4-common's bsd-mailx wants an MTA, which postfix in
+	# this same apt-get call provides, else apt adds exim4), and snmptt
+	# (pulls libsnmp-perl, whose Net-SNMP module it translates with)
+	nagios4-core snmptt
 	# the Debian package (tests/deb/run.sh): dpkg-buildpackage (dpkg-dev,
 	# with build-essential) runs dh; lintian judges the result; strace
 	# traces the installed daemon; systemd brings systemd-analyze, which
@@ -102,7 +113,7 @@ fi
 #    other ports.
 if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
 	systemctl disable --now dovecot snmpd snmptrapd postfix unbound \
-		    unbound-resolvconf zabbix-server postgresql >/dev/null 2>&1 || true
+		    unbound-resolvconf nagios4 snmptt zabbix-server postgresql >/dev/null 2>&1 || true
 fi
 
 # 4. Exim as the second MTA.  exim4-daemon-* and postfix conflict (both are
@@ -114,7 +125,7 @@ if ! [[ -x /opt/exim4-deb/usr/sbin/exim4 ]] && ! command -v exim4 >/dev/null; th
 fi
 "$HERE/fixtures/exim.sh" install
 
-# 5. Optional: IETF MIB modules from the npm package net-snmp.
+# 5. IETF MIB modules from the npm package net-snmp.
 if (( npm_mibs )); then
 	if ! command -v npm >/dev/null; then
 		(( updated )) || apt-get update -q
@@ -141,7 +152,7 @@ if (( npm_mibs )); then
 	# libsmi reads /etc/smi.conf, where a leading ':' appends to its
 	# built-in path (whose IETF directories Debian leaves empty).
 	if ! grep -qsF "$NPM_PREFIX/mibs" /etc/smi.conf; then
-		printf '# added by mailmon tests/install-deps.sh --npm-mibs\npath :%s\n' \
+		printf '# added by mailmon tests/install-deps.sh\npath :%s\n' \
 		    "$NPM_PREFIX/mibs" >> /etc/smi.conf
 	fi
 	echo "install-deps: IETF MIB modules in $NPM_PREFIX/mibs"

@@ -22,7 +22,7 @@ top=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 if (( EUID == 0 )); then
-	bash tests/install-deps.sh --npm-mibs
+	bash tests/install-deps.sh
 else
 	echo "run.sh: not root: skipping dependency installation" >&2
 fi

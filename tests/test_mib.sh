@@ -13,7 +13,7 @@
 # The IETF base modules SNMPv2-SMI, SNMPv2-TC and SNMPv2-CONF are not in
 # Debian main; the npm package net-snmp carries them (lib/mibs).  Point
 # MAILMON_BASE_MIBS at a directory holding them, or install the package
-# with tests/install-deps.sh --npm-mibs.
+# with tests/install-deps.sh.
 set -u
 
 # shellcheck source=testlib.sh
@@ -43,7 +43,7 @@ for d in "${MAILMON_BASE_MIBS:-}" \
 		break
 	fi
 done
-[ -n "$base" ] || skip "SNMPv2-SMI/TC/CONF not found (tests/install-deps.sh --npm-mibs, or set MAILMON_BASE_MIBS)"
+[ -n "$base" ] || skip "SNMPv2-SMI/TC/CONF not found (tests/install-deps.sh, or set MAILMON_BASE_MIBS)"
 echo "# base modules from $base"
 workdir "${TMPDIR:-/tmp}/mm-mib.XXXXXX"
 T=$W
