@@ -150,10 +150,10 @@ tcp_verdict(struct tcp_sess *s)
 
 	psess_phase_end(ps, PH_GREETING);
 	tcp_shown(shown, sizeof(shown), s->buf, s->judge_len);
-	if (tcp_match(ps->opts, s->buf, s->judge_len) == 1)
-		mm_strlcpy(ps->res->reply_text, shown,
-		    sizeof(ps->res->reply_text));
-	else
+	/* what was judged is the reply, matched or not, as a failing reply
+	 * of the line protocols is theirs */
+	mm_strlcpy(ps->res->reply_text, shown, sizeof(ps->res->reply_text));
+	if (tcp_match(ps->opts, s->buf, s->judge_len) != 1)
 		psess_fail(ps, FAIL_EXPECT, "unexpected response: %s", shown);
 }
 

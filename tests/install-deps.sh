@@ -70,6 +70,11 @@ PKGS=(
 	# package's own dependency, installed here so that apt-get install
 	# pulls in nothing the purge would leave behind.
 	debhelper lintian strace systemd man-db adduser
+	# test_zabbix.sh: a Zabbix 6.0 server on its own PostgreSQL cluster,
+	# the frontend's API under php -S.  php8.2-cgi satisfies php8.2's
+	# "libapache2-mod-php8.2 | php8.2-fpm | php8.2-cgi" without Apache.
+	postgresql zabbix-server-pgsql zabbix-frontend-php
+	php-cli php-pgsql php8.2-cgi
 )
 
 # 1. Package maintainer scripts would start the *system* daemons (dovecot,
@@ -108,7 +113,7 @@ fi
 #    other ports.
 if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
 	systemctl disable --now dovecot snmpd snmptrapd postfix unbound \
-		    unbound-resolvconf nagios4 snmptt >/dev/null 2>&1 || true
+		    unbound-resolvconf nagios4 snmptt zabbix-server postgresql >/dev/null 2>&1 || true
 fi
 
 # 4. Exim as the second MTA.  exim4-daemon-* and postfix conflict (both are
