@@ -835,6 +835,7 @@ dns_numeric(struct dns_req *r, const char *host)
 	if (getaddrinfo(h, NULL, &hints, &ai) != 0 || ai == NULL)
 		return 0;
 	dns_add_addr(r, ai->ai_addr, ai->ai_addrlen);
+	r->res.a.literal = 1;
 	if (r->res.a.naddr == 0)
 		dns_fail(r, DNS_NODATA, ai->ai_family == AF_INET ?
 		    "IPv4 address given, IPv6 required" :

@@ -58,6 +58,7 @@ struct dns_result {
 	const char	*host;		/* as asked; valid during the callback */
 	char		 reason[DNS_REASON_MAX]; /* "no such host", "DNS timeout", ... */
 	int		 alias;		/* the name is a CNAME */
+	int		 literal;	/* an address was given: nothing was asked */
 	char		 canon[DNS_NAME_MAX];	/* what it is an alias of */
 	size_t		 naddr;
 	struct dns_addr	 addr[DNS_MAX_ADDRS];	/* resolver order */

@@ -511,7 +511,9 @@ probe_dns_cb(const struct dns_result *r, void *arg)
 	size_t		 i;
 
 	p->dns = NULL;
-	p->res.t[PH_DNS] = ev_now_update(p->ev) - p->t0;
+	/* an address literal has no DNS phase: the MIB shows no time for it */
+	if (!r->literal)
+		p->res.t[PH_DNS] = ev_now_update(p->ev) - p->t0;
 	if (!r->ok || r->naddr == 0) {
 		/* no descriptor to ask with says nothing about the name */
 		probe_fail(p, r->status == DNS_LOCAL ? FAIL_INTERNAL : FAIL_DNS,
