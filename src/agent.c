@@ -466,8 +466,8 @@ h_var_oid(const struct agent_var *var, oid *out)
 	return AGENT_ROOT_LEN + var->len;
 }
 
-static int
-h_has_prefix(const oid *name, size_t len, const oid *pfx, size_t pfxlen)
+int
+agent_has_prefix(const oid *name, size_t len, const oid *pfx, size_t pfxlen)
 {
 	return len >= pfxlen &&
 	    snmp_oid_compare(name, pfxlen, pfx, pfxlen) == 0;
@@ -563,7 +563,7 @@ agent_get(const struct agent_rows *rows, const oid *name, size_t len,
 		const struct history_entry *e;
 
 		vlen = h_var_oid(var, vo);
-		if (!h_has_prefix(name, len, vo, vlen))
+		if (!agent_has_prefix(name, len, vo, vlen))
 			continue;
 		switch (var->table) {
 		case TAB_SCALAR:
@@ -607,7 +607,7 @@ agent_getnext(const struct agent_rows *rows, const oid *name, size_t len,
 		const struct agent_var *var = &agent_vars[i];
 
 		vlen = h_var_oid(var, vo);
-		inside = h_has_prefix(name, len, vo, vlen);
+		inside = agent_has_prefix(name, len, vo, vlen);
 		/* past this variable: try the next one */
 		if (!inside && snmp_oid_compare(name, len, vo, vlen) > 0)
 			continue;

@@ -199,6 +199,9 @@ extern const size_t		 agent_nvars;
 
 /* agent.c: the request engine, free of Net-SNMP request structures */
 size_t	 agent_index_oid(const char *name, oid *out, size_t outmax);
+/* 1 when name starts with pfx */
+int	 agent_has_prefix(const oid *name, size_t len, const oid *pfx,
+	    size_t pfxlen);
 int	 agent_row_value(int col, const struct monitor *,
 	    struct agent_value *);
 int	 agent_scalar_value(int magic, const struct agent_rows *,

@@ -210,13 +210,6 @@ tv_oid(const struct agent_tvar *tv, oid *out)
 	return AGENT_ROOT_LEN + tv->len;
 }
 
-static int
-has_prefix(const oid *name, size_t len, const oid *pfx, size_t pfxlen)
-{
-	return len >= pfxlen &&
-	    snmp_oid_compare(name, pfxlen, pfx, pfxlen) == 0;
-}
-
 /* a row's name index; 0 when the name cannot be one */
 static size_t
 row_index(const struct monitor *m, oid *o)
@@ -292,7 +285,7 @@ agent_targets_get(const struct agent_rows *rows, const oid *name,
 		const struct agent_tvar *tv = &agent_tvars[i];
 
 		vlen = tv_oid(tv, vo);
-		if (!has_prefix(name, len, vo, vlen))
+		if (!agent_has_prefix(name, len, vo, vlen))
 			continue;
 		switch (tv->kind) {
 		case TV_COUNT:
@@ -396,7 +389,7 @@ agent_targets_getnext(const struct agent_rows *rows, const oid *name,
 		const struct agent_tvar *tv = &agent_tvars[i];
 
 		vlen = tv_oid(tv, vo);
-		if (has_prefix(name, len, vo, vlen)) {
+		if (agent_has_prefix(name, len, vo, vlen)) {
 			/* inside this variable: only later instances */
 			if (tv->kind == TV_COUNT && len > vlen)
 				continue;
