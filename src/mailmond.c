@@ -78,6 +78,28 @@ struct daemon {
 static int	 sig_wfd = -1;
 static FILE	*log_fp;
 
+/*
+ * The source tree's demo for the binary the build tree holds, so edits
+ * show at once; an installed binary keeps to the installed copy even
+ * while the tree it was built from still exists (a package build).
+ */
+static const char *
+demo_conf(void)
+{
+#ifdef MM_BUILD_DIR
+	char	 self[PATH_MAX];
+	ssize_t	 n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		if (strncmp(self, MM_BUILD_DIR, strlen(MM_BUILD_DIR)) == 0 &&
+		    access(MM_DEMO_CONF, R_OK) == 0)
+			return MM_DEMO_CONF;
+	}
+#endif
+	return MM_DEMO_CONF_INSTALLED;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -99,7 +121,7 @@ usage(FILE *fp)
 "                 %s\n"
 "  --demo         run the demo configuration (%s) in the foreground\n"
 "  -V             print the version      -h  this help\n",
-	    DEFAULT_CONF, log_token_list(), MM_DEMO_CONF);
+	    DEFAULT_CONF, log_token_list(), demo_conf());
 }
 
 /* ---- logging targets -------------------------------------------------- */
@@ -787,9 +809,7 @@ main(int argc, char *argv[])
 			xsock = optarg;
 			break;
 		case OPT_DEMO:
-			/* the source tree's, or the installed copy */
-			conf_arg = access(MM_DEMO_CONF, R_OK) == 0 ?
-			    MM_DEMO_CONF : MM_DEMO_CONF_INSTALLED;
+			conf_arg = demo_conf();
 			foreground = 1;
 			break;
 		case OPT_ALLOW_ROOT:

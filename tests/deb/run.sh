@@ -131,6 +131,8 @@ echo "     (dpkg-buildpackage: $((SECONDS - t0)) s)"
 DEB=$W/build/${PKG}_${VERSION}_$ARCH.deb
 CHANGES=$W/build/${PKG}_${VERSION}_$ARCH.changes
 if (( rc != 0 )) || [[ ! -s $DEB ]]; then
+	# make check's VERBOSE=1 puts each failing test's log in build.log
+	awk '/^(FAIL|ERROR): /{n=80} n-- > 0' "$W/build.log" | head -n 240
 	tail -n 40 "$W/build.log"
 	abort "dpkg-buildpackage -us -uc -b (exit $rc)"
 fi
