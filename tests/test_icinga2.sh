@@ -23,7 +23,8 @@
 #    MailprobeBin, with the password file and never the password.
 # 3. Dovecot stops: mail1's pop3, imap and delivery and mailmon1's rows
 #    for imap (by name) and pop3 (numeric OID) turn CRITICAL with the
-#    reason in the output; smtp stays OK.
+#    reason in the output; smtp stays OK.  Icinga logged no warning all
+#    along (an argument it could not build, a check that timed out).
 #
 # Needs root (the Postfix master; Icinga switches to the user nagios).
 # Exits 77 (skip) only when a program is missing and CI is not "true".
@@ -313,5 +314,7 @@ check "Dovecot stopped: pop3, imap, delivery and mailmon's imap and pop3 rows CR
     "mailmon1!mailmon-pop3-oid=CRITICAL~connection refused"
 check "Postfix still up: mail1's smtp stays OK" \
     status_wait --after "$t_stop" "mail1!mailprobe-smtp=OK"
+check "icinga2.log: no warning or error in the whole run (arguments, timeouts)" \
+    quiet "$W/icinga2/var/log/icinga2.log"
 
 finish
