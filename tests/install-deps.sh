@@ -63,6 +63,11 @@ PKGS=(
 	# this same apt-get call provides, else apt adds exim4), and snmptt
 	# (pulls libsnmp-perl, whose Net-SNMP module it translates with)
 	nagios4-core snmptt
+	# Icinga 2 (test_icinga2.sh runs a private instance): the daemon and
+	# its ITL (icinga2-bin, -common), without the documentation and
+	# without a system instance (its postinst starts the service: kept
+	# from starting and disabled below like the others)
+	icinga2
 	# the Debian package (tests/deb/run.sh): dpkg-buildpackage (dpkg-dev,
 	# with build-essential) runs dh; lintian judges the result; strace
 	# traces the installed daemon; systemd brings systemd-analyze, which
@@ -113,7 +118,7 @@ fi
 #    other ports.
 if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
 	systemctl disable --now dovecot snmpd snmptrapd postfix unbound \
-		    unbound-resolvconf nagios4 snmptt zabbix-server postgresql >/dev/null 2>&1 || true
+		    unbound-resolvconf nagios4 icinga2 snmptt zabbix-server postgresql >/dev/null 2>&1 || true
 fi
 
 # 4. Exim as the second MTA.  exim4-daemon-* and postfix conflict (both are
