@@ -87,6 +87,10 @@ struct pstate {
 	unsigned		 groups;
 	char			*err;
 	size_t			 errlen;
+	/* the command line carries a password: quote no word of it */
+	int			 hide_quoted;
+	int			 argc;		/* the words, for opts_verr() */
+	char			**argv;
 
 	int			 mode_set;
 	int			 port_set;
@@ -111,7 +115,15 @@ struct pstate {
 	char			 resp[PROBE_MAX_CMDS][PROBE_STR_MAX];
 };
 
-/* messages: the first sets err and returns OPTS_ERROR, the second -1 */
+/* 1 when a word of argv[1..] gives a password (-P, --password, ...) */
+int		 opts_argv_has_secret(int argc, char **argv);
+/* the password argv[i] gives (inline or the next word), or NULL */
+const char	*opts_secret_value(int argc, char **argv, int i);
+
+/*
+ * messages: the first sets err and returns OPTS_ERROR, the second -1;
+ * a message that would quote a password ends before its first quote
+ */
 enum opts_rc	 opts_fail(struct pstate *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 opts_bad(struct pstate *, const char *fmt, ...)

@@ -18,16 +18,73 @@
 #include "secret.h"
 #include "util.h"
 
+/*
+ * The message holds a password of the line where it quotes (from its
+ * first quote on), or the start of one at its end.
+ */
+static int
+opts_err_has_secret(const struct pstate *ps)
+{
+	const char	*v, *q = strchr(ps->err, '\'');
+	size_t		 elen, k;
+	int		 i;
+
+	if (q == NULL)
+		q = ps->err;
+
+	for (i = 1; i < ps->argc; i++) {
+		if ((v = opts_secret_value(ps->argc, ps->argv, i)) == NULL ||
+		    v[0] == '\0')
+			continue;
+		if (strstr(q, v) != NULL)
+			return 1;
+		/* cut short by the size of err */
+		elen = strlen(q);
+		for (k = strlen(v) < elen ? strlen(v) : elen; k >= 3; k--)
+			if (memcmp(q + elen - k, v, k) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * The message of a failed option.  It quotes the value at fault, and
+ * that may hold a password: an option whose value was left out takes
+ * the next word for it ("--port --password=..." would quote the
+ * password as a bad port).  Such a message ends before its first
+ * quote.
+ */
+static void
+opts_verr(struct pstate *ps, const char *fmt, va_list ap)
+{
+	static const char	 hidden[] = " (not shown: this command line "
+	    "holds a password)";
+	char			*q;
+	size_t			 n;
+
+	if (ps->err == NULL || ps->errlen == 0)
+		return;
+	vsnprintf(ps->err, ps->errlen, fmt, ap);
+	if (!ps->hide_quoted || !opts_err_has_secret(ps))
+		return;
+	if ((q = strchr(ps->err, '\'')) == NULL) {
+		snprintf(ps->err, ps->errlen, "bad option%s", hidden);
+		return;
+	}
+	for (n = (size_t)(q - ps->err); n > 0 && ps->err[n - 1] == ' '; n--)
+		;
+	ps->err[n] = '\0';
+	mm_strlcat(ps->err, hidden, ps->errlen);
+}
+
 enum opts_rc
 opts_fail(struct pstate *ps, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (ps->err != NULL && ps->errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	opts_verr(ps, fmt, ap);
+	va_end(ap);
 	return OPTS_ERROR;
 }
 
@@ -36,11 +93,9 @@ opts_bad(struct pstate *ps, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (ps->err != NULL && ps->errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	opts_verr(ps, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
