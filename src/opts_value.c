@@ -18,32 +18,40 @@
 #include "secret.h"
 #include "util.h"
 
+/* the quoted part q holds secret, or the start of it at its end */
+static int
+quotes_secret(const char *q, const char *secret)
+{
+	size_t	 qlen = strlen(q), k;
+
+	if (secret == NULL || secret[0] == '\0')
+		return 0;
+	if (strstr(q, secret) != NULL)
+		return 1;
+	/* cut short by the size of err */
+	for (k = strlen(secret) < qlen ? strlen(secret) : qlen; k >= 3; k--)
+		if (memcmp(q + qlen - k, secret, k) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * The message holds a password of the line where it quotes (from its
- * first quote on), or the start of one at its end.
+ * The message quotes (from its first quote on) a password: one taken
+ * already, or one a word of the line gives.
  */
 static int
 opts_err_has_secret(const struct pstate *ps)
 {
-	const char	*v, *q = strchr(ps->err, '\'');
-	size_t		 elen, k;
+	const char	*q = strchr(ps->err, '\'');
 	int		 i;
 
 	if (q == NULL)
 		q = ps->err;
-
-	for (i = 1; i < ps->argc; i++) {
-		if ((v = opts_secret_value(ps->argc, ps->argv, i)) == NULL ||
-		    v[0] == '\0')
-			continue;
-		if (strstr(q, v) != NULL)
+	if (quotes_secret(q, ps->o->pass) || quotes_secret(q, ps->o->mbox.pass))
+		return 1;
+	for (i = 1; ps->hide_quoted && i < ps->argc; i++)
+		if (quotes_secret(q, opts_secret_value(ps->argc, ps->argv, i)))
 			return 1;
-		/* cut short by the size of err */
-		elen = strlen(q);
-		for (k = strlen(v) < elen ? strlen(v) : elen; k >= 3; k--)
-			if (memcmp(q + elen - k, v, k) == 0)
-				return 1;
-	}
 	return 0;
 }
 
@@ -65,7 +73,7 @@ opts_verr(struct pstate *ps, const char *fmt, va_list ap)
 	if (ps->err == NULL || ps->errlen == 0)
 		return;
 	vsnprintf(ps->err, ps->errlen, fmt, ap);
-	if (!ps->hide_quoted || !opts_err_has_secret(ps))
+	if (!opts_err_has_secret(ps))
 		return;
 	if ((q = strchr(ps->err, '\'')) == NULL) {
 		snprintf(ps->err, ps->errlen, "bad option%s", hidden);

@@ -1122,6 +1122,11 @@ test_no_secret_in_errors(void **state)
 	SMTP(&p, "-H", "h", "-w", "-PS3cretPw1");
 	assert_int_equal(p.rc, OPTS_ERROR);
 	assert_null(strstr(p.err, "S3cretPw1"));
+	/* a password already taken, given again where a value goes */
+	MP(&p, "smtp", "-H", "h", "--password", "S3cretPw1", "--port",
+	    "S3cretPw1");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
 	MP(&p, "--password=S3cretPw1", "-H", "h");
 	assert_int_equal(p.rc, OPTS_ERROR);
 	assert_null(strstr(p.err, "S3cretPw1"));
