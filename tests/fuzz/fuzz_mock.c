@@ -125,7 +125,7 @@ fz_secret(const char *s, int foreign)
 	    strlen(s) >= sizeof(fz.plain[0]) - 8)
 		return;
 	/* a server that knows it may say it where it was never sent */
-	if (!foreign || memmem(fz.p, fz.n, s, strlen(s)) == NULL)
+	if (!foreign)
 		snprintf(fz.plain[fz.nplain++], sizeof(fz.plain[0]), "%s", s);
 	snprintf(fz.form[fz.nform++], sizeof(fz.form[0]), "%s", s);
 	for (a = 0; a < 3; a++) {

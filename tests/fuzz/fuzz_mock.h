@@ -56,10 +56,10 @@ int	 fz_byte(int dflt);
 /*
  * What the checks need to know: the options' tls_verify and
  * auth_plaintext, and up to four secrets (NULL/"" ignored).  Call
- * after fz_begin().  foreign: the secret of another session of the
- * same check (a delivery's mailbox password on the SMTP leg): when the
- * script itself holds it, a server may echo it on a connection that
- * never sent it, so only the wire is checked for it.
+ * after fz_begin().  foreign: the secret is not the only one of the
+ * check (a delivery with different SMTP and mailbox passwords): a
+ * server may say one on the connection of the other, which never sent
+ * it, so only the wire is checked for it.
  */
 void	 fz_policy(int tls_verify, int plaintext_ok);
 void	 fz_secret(const char *secret, int foreign);
