@@ -38,7 +38,7 @@ mkdir -p "$out/obj" "$out/findings"
 # the source lists of src/Makefile.am, so a new file joins by itself
 am_list() {
 	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$src/Makefile.am" |
-	    sed -n "s/^$1 *= *//p" | tr ' \t' '\n\n' | grep '\.c$' || true
+	    sed -n "s/^$1 *= *//p" | tr -s ' \t' '\n' | grep '\.c$' || true
 }
 engine=$(for v in ENGINE_BASE ENGINE_IO ENGINE_PROTO ENGINE_CHECK; do
 	am_list "$v"; done)
@@ -46,10 +46,12 @@ opts=$(am_list libmmopts_la_SOURCES)
 cli=$(am_list libmmcli_la_SOURCES)
 daemon=$(am_list libmmdaemon_la_SOURCES)
 
+# shellcheck disable=SC2054
 cflags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined
 	-fno-sanitize-recover=all -I"$build" -I"$src" -I"$here" -DUNITTEST)
 read -r -a pkgc <<<"$(pkg-config --cflags openssl libcares)"
 read -r -a pkgl <<<"$(pkg-config --libs openssl libcares)"
+# shellcheck disable=SC2012
 newest=$(ls -t "$src"/*.h "$here"/*.h "$build/config.h" | head -n 1)
 
 # compile one source into obj/ unless the object is newer than it and
@@ -78,7 +80,7 @@ link() {
 		# shellcheck disable=SC2086
 		files=$(objs $engine; obj "$here/fuzz_reply.c") ;;
 	smtp|pop3|imap|tcp|mbox)
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2046,SC2086
 		files=$(objs $(echo "$engine" | grep -v -e '^ev\.c$' -e '^io\.c$')
 		    obj "$here/fuzz_mock.c"; obj "$here/fuzz_session.c"
 		    obj "$here/fuzz_$name.c")
