@@ -40,6 +40,28 @@ static struct {
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* write file f unless it holds these bytes already; 1 when written */
+static int
+put_if_changed(int f, const uint8_t *data, size_t len)
+{
+	static uint8_t	*last[FZ_FILES];
+	static size_t	 lastlen[FZ_FILES];
+	static int	 written[FZ_FILES];
+	uint8_t		*copy;
+
+	if (written[f] && lastlen[f] == len &&
+	    (len == 0 || memcmp(last[f], data, len) == 0))
+		return 0;
+	fz_files_put(names[f], data, len, in.path[f], sizeof(in.path[f]));
+	if ((copy = realloc(last[f], len + 1)) == NULL)
+		abort();
+	memcpy(copy, data, len);
+	last[f] = copy;
+	lastlen[f] = len;
+	written[f] = 1;
+	return 1;
+}
+
 /* 1 when msg quotes a password given on line n (1-based) of file f */
 static int
 line_password_quoted(int f, long n, const char *msg)
@@ -127,8 +149,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		z = p < end ? memchr(p, '\0', (size_t)(end - p)) : NULL;
 		in.text[f] = (const char *)p;
 		in.len[f] = z != NULL ? (size_t)(z - p) : (size_t)(end - p);
-		fz_files_put(names[f], p, in.len[f], in.path[f],
-		    sizeof(in.path[f]));
+		/* most inputs leave inc.conf and pw as they were: no write */
+		if (!put_if_changed(f, p, in.len[f]))
+			snprintf(in.path[f], sizeof(in.path[f]), "%s/%s",
+			    fz_files_dir(), names[f]);
 		p = z != NULL ? z + 1 : end;
 	}
 
