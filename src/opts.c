@@ -859,6 +859,26 @@ opts_secret_value(int argc, char **argv, int i)
 	return NULL;
 }
 
+void
+opts_note_secrets(struct pstate *ps, int argc, char **argv)
+{
+	const char	*v;
+	int		 i;
+
+	ps->hide_quoted = opts_argv_has_secret(argc, argv);
+	for (i = 1; i < argc; i++) {
+		if ((v = opts_secret_value(argc, argv, i)) == NULL ||
+		    v[0] == '\0')
+			continue;
+		if (ps->nsecret == OPTS_SECRETS_MAX ||
+		    strlen(v) >= sizeof(ps->secret[0]))
+			ps->secrets_overflow = 1;
+		else
+			mm_strlcpy(ps->secret[ps->nsecret++], v,
+			    sizeof(ps->secret[0]));
+	}
+}
+
 static enum opts_rc
 unexpected(struct pstate *ps, char **argv, int i)
 {
@@ -1103,9 +1123,7 @@ opts_parse_line(struct probe_opts *o, struct opts_line *line, int argc,
 	ps->groups = G_MP | G_MPONLY | G_DAEMON;
 	ps->err = err;
 	ps->errlen = errlen;
-	ps->hide_quoted = opts_argv_has_secret(argc, argv);
-	ps->argc = argc;
-	ps->argv = argv;
+	opts_note_secrets(ps, argc, argv);
 	/* argv[0] is the mode word, already in o->mode */
 	rc = opts_run(ps, argc, argv, 1);
 	explicit_bzero(ps, sizeof(*ps));

@@ -21,6 +21,7 @@
 #define MAX_SECONDS	86400		/* upper bound of every time value */
 #define MAX_CERT_DAYS	36500
 #define MAX_EXPECTS	(1 + PROBE_MAX_CMDS)	/* tcp: expect + cmd_expect[] */
+#define OPTS_SECRETS_MAX	4	/* passwords remembered for messages */
 #define OPTS_HISTORY_MAX	1000	/* = HISTORY_MAX (history.h) */
 
 /* option groups: core (opts.c) */
@@ -89,8 +90,14 @@ struct pstate {
 	size_t			 errlen;
 	/* the command line carries a password: quote no word of it */
 	int			 hide_quoted;
-	int			 argc;		/* the words, for opts_verr() */
-	char			**argv;
+	/*
+	 * Copies of the passwords the line gives, taken before parsing
+	 * wipes them from argv: no message may quote one (opts_verr).
+	 * More than OPTS_SECRETS_MAX: no message quotes anything.
+	 */
+	char			 secret[OPTS_SECRETS_MAX][PROBE_STR_MAX];
+	int			 nsecret;
+	int			 secrets_overflow;
 
 	int			 mode_set;
 	int			 port_set;
@@ -119,6 +126,8 @@ struct pstate {
 int		 opts_argv_has_secret(int argc, char **argv);
 /* the password argv[i] gives (inline or the next word), or NULL */
 const char	*opts_secret_value(int argc, char **argv, int i);
+/* before parsing: hide_quoted and the copies of the passwords */
+void		 opts_note_secrets(struct pstate *, int argc, char **argv);
 
 /*
  * messages: the first sets err and returns OPTS_ERROR, the second -1;

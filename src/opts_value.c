@@ -36,8 +36,9 @@ quotes_secret(const char *q, const char *secret)
 }
 
 /*
- * The message quotes (from its first quote on) a password: one taken
- * already, or one a word of the line gives.
+ * The message quotes (from its first quote on) a password: one the
+ * line gives (noted before parsing), or one from a file or the
+ * environment.
  */
 static int
 opts_err_has_secret(const struct pstate *ps)
@@ -49,8 +50,10 @@ opts_err_has_secret(const struct pstate *ps)
 		q = ps->err;
 	if (quotes_secret(q, ps->o->pass) || quotes_secret(q, ps->o->mbox.pass))
 		return 1;
-	for (i = 1; ps->hide_quoted && i < ps->argc; i++)
-		if (quotes_secret(q, opts_secret_value(ps->argc, ps->argv, i)))
+	if (ps->secrets_overflow && q != ps->err)
+		return 1;
+	for (i = 0; i < ps->nsecret; i++)
+		if (quotes_secret(q, ps->secret[i]))
 			return 1;
 	return 0;
 }

@@ -1127,6 +1127,11 @@ test_no_secret_in_errors(void **state)
 	    "S3cretPw1");
 	assert_int_equal(p.rc, OPTS_ERROR);
 	assert_null(strstr(p.err, "S3cretPw1"));
+	/* a password given, replaced, then quoted as an option's name */
+	MP(&p, "smtp", "-H", "h", "--password", "S3cretPw1", "--password",
+	    "other", "--S3cretPw1");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
 	MP(&p, "--password=S3cretPw1", "-H", "h");
 	assert_int_equal(p.rc, OPTS_ERROR);
 	assert_null(strstr(p.err, "S3cretPw1"));
