@@ -794,8 +794,8 @@ undash(const struct pstate *ps, char *a)
  * error: "-P my pass" leaves "pass" over as an unexpected argument,
  * and a missing value shifts a password into another option's place.
  */
-static int
-argv_has_secret(int argc, char **argv)
+int
+opts_argv_has_secret(int argc, char **argv)
 {
 	static const char *const names[] = { "password", "authpass",
 	    "mbox-password" };
@@ -825,10 +825,64 @@ argv_has_secret(int argc, char **argv)
 	return 0;
 }
 
-static enum opts_rc
-unexpected(struct pstate *ps, int argc, char **argv, int i)
+/*
+ * The password argv[i] gives, if it gives one: what follows '=' in
+ * --password=..., the rest of a -P cluster, or else the next word.
+ * NULL when it gives none.
+ */
+const char *
+opts_secret_value(int argc, char **argv, int i)
 {
-	if (argv_has_secret(argc, argv))
+	static const char *const names[] = { "password", "authpass",
+	    "mbox-password" };
+	const char	*a = argv[i], *p;
+	size_t		 k, n, len;
+	int		 dashes;
+
+	for (dashes = 0;; dashes++) {
+		if (*a == '-')
+			a++;
+		else if ((k = typo_dash(a)) > 0)
+			a += k;
+		else
+			break;
+	}
+	if (dashes == 0)
+		return NULL;
+	len = strcspn(a, "=");
+	for (n = 0; n < sizeof(names) / sizeof(names[0]); n++)
+		if (len == strlen(names[n]) && strncmp(a, names[n], len) == 0)
+			return a[len] == '=' ? a + len + 1 :
+			    i + 1 < argc ? argv[i + 1] : NULL;
+	if (dashes == 1 && (p = strchr(a, 'P')) != NULL)
+		return p[1] != '\0' ? p + 1 : i + 1 < argc ? argv[i + 1] : NULL;
+	return NULL;
+}
+
+void
+opts_note_secrets(struct pstate *ps, int argc, char **argv)
+{
+	const char	*v;
+	int		 i;
+
+	ps->hide_quoted = opts_argv_has_secret(argc, argv);
+	for (i = 1; i < argc; i++) {
+		if ((v = opts_secret_value(argc, argv, i)) == NULL ||
+		    v[0] == '\0')
+			continue;
+		if (ps->nsecret == OPTS_SECRETS_MAX ||
+		    strlen(v) >= sizeof(ps->secret[0]))
+			ps->secrets_overflow = 1;
+		else
+			mm_strlcpy(ps->secret[ps->nsecret++], v,
+			    sizeof(ps->secret[0]));
+	}
+}
+
+static enum opts_rc
+unexpected(struct pstate *ps, char **argv, int i)
+{
+	if (ps->hide_quoted)
 		return opts_fail(ps, "unexpected argument %d (not shown: this "
 		    "command line holds a password; quote a value that "
 		    "contains blanks)", i);
@@ -1023,7 +1077,7 @@ opts_run(struct pstate *ps, int argc, char **argv, int first)
 			if (ps->g != NULL && ps->g->positional != NULL &&
 			    ps->g->positional(ps, a) == 0)
 				continue;
-			return unexpected(ps, argc, argv, i);
+			return unexpected(ps, argv, i);
 		}
 		if (r == -1)
 			return OPTS_ERROR;
@@ -1034,7 +1088,7 @@ opts_run(struct pstate *ps, int argc, char **argv, int first)
 		i += r;
 	}
 	if (i < argc)
-		return unexpected(ps, argc, argv, i);
+		return unexpected(ps, argv, i);
 	if (finish(ps) != OPTS_OK)
 		return OPTS_ERROR;
 	perr[0] = '\0';
@@ -1069,6 +1123,7 @@ opts_parse_line(struct probe_opts *o, struct opts_line *line, int argc,
 	ps->groups = G_MP | G_MPONLY | G_DAEMON;
 	ps->err = err;
 	ps->errlen = errlen;
+	opts_note_secrets(ps, argc, argv);
 	/* argv[0] is the mode word, already in o->mode */
 	rc = opts_run(ps, argc, argv, 1);
 	explicit_bzero(ps, sizeof(*ps));

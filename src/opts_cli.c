@@ -326,6 +326,7 @@ opts_parse(struct probe_opts *o, struct opts_cli *cli_out,
 	ps->pers = pers;
 	ps->err = err;
 	ps->errlen = errlen;
+	opts_note_secrets(ps, argc, argv);
 	if (pers == PERS_MAILPROBE) {
 		if ((first = mailprobe_mode(ps, argc, argv)) == -1) {
 			set_label(ps);

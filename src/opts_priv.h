@@ -21,6 +21,7 @@
 #define MAX_SECONDS	86400		/* upper bound of every time value */
 #define MAX_CERT_DAYS	36500
 #define MAX_EXPECTS	(1 + PROBE_MAX_CMDS)	/* tcp: expect + cmd_expect[] */
+#define OPTS_SECRETS_MAX	4	/* passwords remembered for messages */
 #define OPTS_HISTORY_MAX	1000	/* = HISTORY_MAX (history.h) */
 
 /* option groups: core (opts.c) */
@@ -87,6 +88,16 @@ struct pstate {
 	unsigned		 groups;
 	char			*err;
 	size_t			 errlen;
+	/* the command line carries a password: quote no word of it */
+	int			 hide_quoted;
+	/*
+	 * Copies of the passwords the line gives, taken before parsing
+	 * wipes them from argv: no message may quote one (opts_verr).
+	 * More than OPTS_SECRETS_MAX: no message quotes anything.
+	 */
+	char			 secret[OPTS_SECRETS_MAX][PROBE_STR_MAX];
+	int			 nsecret;
+	int			 secrets_overflow;
 
 	int			 mode_set;
 	int			 port_set;
@@ -111,7 +122,17 @@ struct pstate {
 	char			 resp[PROBE_MAX_CMDS][PROBE_STR_MAX];
 };
 
-/* messages: the first sets err and returns OPTS_ERROR, the second -1 */
+/* 1 when a word of argv[1..] gives a password (-P, --password, ...) */
+int		 opts_argv_has_secret(int argc, char **argv);
+/* the password argv[i] gives (inline or the next word), or NULL */
+const char	*opts_secret_value(int argc, char **argv, int i);
+/* before parsing: hide_quoted and the copies of the passwords */
+void		 opts_note_secrets(struct pstate *, int argc, char **argv);
+
+/*
+ * messages: the first sets err and returns OPTS_ERROR, the second -1;
+ * a message that would quote a password ends before its first quote
+ */
 enum opts_rc	 opts_fail(struct pstate *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 opts_bad(struct pstate *, const char *fmt, ...)

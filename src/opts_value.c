@@ -18,16 +18,84 @@
 #include "secret.h"
 #include "util.h"
 
+/* the quoted part q holds secret, or the start of it at its end */
+static int
+quotes_secret(const char *q, const char *secret)
+{
+	size_t	 qlen = strlen(q), k;
+
+	if (secret == NULL || secret[0] == '\0')
+		return 0;
+	if (strstr(q, secret) != NULL)
+		return 1;
+	/* cut short by the size of err */
+	for (k = strlen(secret) < qlen ? strlen(secret) : qlen; k >= 3; k--)
+		if (memcmp(q + qlen - k, secret, k) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The message quotes (from its first quote on) a password: one the
+ * line gives (noted before parsing), or one from a file or the
+ * environment.
+ */
+static int
+opts_err_has_secret(const struct pstate *ps)
+{
+	const char	*q = strchr(ps->err, '\'');
+	int		 i;
+
+	if (q == NULL)
+		q = ps->err;
+	if (quotes_secret(q, ps->o->pass) || quotes_secret(q, ps->o->mbox.pass))
+		return 1;
+	if (ps->secrets_overflow && q != ps->err)
+		return 1;
+	for (i = 0; i < ps->nsecret; i++)
+		if (quotes_secret(q, ps->secret[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The message of a failed option.  It quotes the value at fault, and
+ * that may hold a password: an option whose value was left out takes
+ * the next word for it ("--port --password=..." would quote the
+ * password as a bad port).  Such a message ends before its first
+ * quote.
+ */
+static void
+opts_verr(struct pstate *ps, const char *fmt, va_list ap)
+{
+	static const char	 hidden[] = " (not shown: this command line "
+	    "holds a password)";
+	char			*q;
+	size_t			 n;
+
+	if (ps->err == NULL || ps->errlen == 0)
+		return;
+	vsnprintf(ps->err, ps->errlen, fmt, ap);
+	if (!opts_err_has_secret(ps))
+		return;
+	if ((q = strchr(ps->err, '\'')) == NULL) {
+		snprintf(ps->err, ps->errlen, "bad option%s", hidden);
+		return;
+	}
+	for (n = (size_t)(q - ps->err); n > 0 && ps->err[n - 1] == ' '; n--)
+		;
+	ps->err[n] = '\0';
+	mm_strlcat(ps->err, hidden, ps->errlen);
+}
+
 enum opts_rc
 opts_fail(struct pstate *ps, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (ps->err != NULL && ps->errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	opts_verr(ps, fmt, ap);
+	va_end(ap);
 	return OPTS_ERROR;
 }
 
@@ -36,11 +104,9 @@ opts_bad(struct pstate *ps, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (ps->err != NULL && ps->errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	opts_verr(ps, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

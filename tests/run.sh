@@ -9,7 +9,8 @@
 #    start real Postfix, Dovecot, Exim, snmpd and snmptrapd on loopback
 # 3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and
 #    runs the suite once more
-# 4. runs the libFuzzer harness for FUZZ_SECONDS (30)
+# 4. runs each libFuzzer harness (tests/fuzz/run.sh) for its share of
+#    FUZZ_SECONDS (96 in all)
 # 5. builds the Debian package, installs, runs, removes and purges it
 #    (tests/deb/run.sh; as root only)
 # 6. make distcheck (the tarball builds and its unit tests pass)
@@ -62,12 +63,18 @@ build_and_check() {
 build_and_check "${BUILD_DIR:-build}" --enable-werror
 build_and_check "${ASAN_BUILD_DIR:-build-asan}" --enable-werror --enable-sanitizers=address,undefined
 
-# a short libFuzzer run over the line layer and the reply classifiers
-if bash tests/fuzz/run.sh "${BUILD_DIR:-build}" "${FUZZ_SECONDS:-30}"; then
-	echo "PASS: fuzz_reply"; passed=$((passed + 1))
-else
-	echo "FAIL: fuzz_reply"; failed=$((failed + 1))
-fi
+# short libFuzzer runs: the line layer, whole sessions against a
+# scripted server, the configuration and command-line parsers; about
+# FUZZ_SECONDS in all, one PASS/FAIL line per harness
+fuzz_harnesses="reply smtp pop3 imap tcp mbox conf opts"
+fuzz_secs=$(( ${FUZZ_SECONDS:-96} / 8 ))
+for h in $fuzz_harnesses; do
+	if bash tests/fuzz/run.sh "${BUILD_DIR:-build}" "$fuzz_secs" "$h"; then
+		echo "PASS: fuzz_$h"; passed=$((passed + 1))
+	else
+		echo "FAIL: fuzz_$h"; failed=$((failed + 1))
+	fi
+done
 
 # the Debian package, built, installed, run, removed and purged on this
 # machine: once, not in both make check passes (it installs into the

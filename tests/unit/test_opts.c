@@ -1114,7 +1114,30 @@ test_no_secret_in_errors(void **state)
 	assert_int_equal(p.rc, OPTS_ERROR);
 	assert_null(strstr(p.err, "S3cretPw1"));
 	assert_null(strstr(p.err, "extra"));
+	/* a forgotten value: the option takes the password option as one */
+	MP(&p, "smtp", "-H", "h", "--port", "--password=S3cretPw1");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
+	assert_non_null(strstr(p.err, "--port: invalid port (not shown"));
+	SMTP(&p, "-H", "h", "-w", "-PS3cretPw1");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
+	/* a password already taken, given again where a value goes */
+	MP(&p, "smtp", "-H", "h", "--password", "S3cretPw1", "--port",
+	    "S3cretPw1");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
+	/* a password given, replaced, then quoted as an option's name */
+	MP(&p, "smtp", "-H", "h", "--password", "S3cretPw1", "--password",
+	    "other", "--S3cretPw1");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
+	MP(&p, "--password=S3cretPw1", "-H", "h");
+	assert_int_equal(p.rc, OPTS_ERROR);
+	assert_null(strstr(p.err, "S3cretPw1"));
 	/* without a password on the line the word is shown */
+	MP(&p, "smtp", "-H", "h", "--port", "x25");
+	expect_error(&p, "--port: invalid port 'x25' (1..65535)");
 	MP(&p, "smtp", "-H", "h", "extra");
 	expect_error(&p, "unexpected argument 'extra'");
 	/* a missing value is said as such */
