@@ -252,12 +252,25 @@ intern_file(struct parser *p, const char *path)
 	p->flag = 1;							\
 } while (0)
 
+/* a line that gives a password is not quoted, not even its first word */
+static void
+unknown_keyword(struct parser *p, const char *file, int line, char **w, int n)
+{
+	char	 b[41];
+
+	if (opts_words_have_secret(n, w))
+		conf_error(p, file, line, "unknown keyword (not shown: this "
+		    "line holds a password)");
+	else
+		conf_error(p, file, line, "unknown keyword \"%s\"",
+		    shown(w[0], b, sizeof(b)));
+}
+
 static void
 parse_line(struct parser *p, const char *file, int line, char **w, int n,
     mode_t fmode)
 {
 	struct conf *c = p->c;
-	char	 b[41];
 
 	if (strcmp(w[0], "probe") == 0) {
 		if (n < 3) {
@@ -301,8 +314,7 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		    strcmp(w[0], "max-inflight") == 0)
 			conf_error(p, file, line, "%s: expected one value", w[0]);
 		else
-			conf_error(p, file, line, "unknown keyword \"%s\"",
-			    shown(w[0], b, sizeof(b)));
+			unknown_keyword(p, file, line, w, n);
 		return;
 	}
 	if (strcmp(w[0], "interval") == 0) {
@@ -357,8 +369,7 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 			conf_error(p, file, line, "state-file: bad value");
 		}
 	} else
-		conf_error(p, file, line, "unknown keyword \"%s\"",
-			    shown(w[0], b, sizeof(b)));
+		unknown_keyword(p, file, line, w, n);
 }
 
 static void

@@ -270,6 +270,10 @@ test_load_errors(void **state)
 {
 	(void)state;
 	expect_error("interval 5\nfrobnicate 3\n", 2, "unknown keyword \"frobnicate\"");
+	/* a line that gives a password is quoted nowhere */
+	expect_error("S3cretPw1probe a smtp --host h --user u "
+	    "--password S3cretPw1\n", 1, "unknown keyword (not shown");
+	assert_null(strstr(logbuf, "S3cretPw1"));
 	expect_error("interval five\n", 1, "bad number");
 	expect_error("interval 0\n", 1, "bad number");
 	expect_error("retries 100000\n", 1, "bad number");
