@@ -81,12 +81,14 @@ has_linebreak(const char *s)
 
 /*
  * glibc's regcomp() copies the operand of every + and {m,n}: nested,
- * "(a+)+" ... or "a++++", the copies multiply and compiling takes
- * exponential time (a hundred '+' hang the probe, and mailmond on a
- * reload).  An upper bound of the copies: the product of the counts of
- * every repetition, nested or not; *, ? and brackets copy nothing.
+ * "((a+)+)+" ... or "(a{100}){100}", the copies multiply, and
+ * quantifiers stacked on one another ("a*+*+*+", undefined in POSIX
+ * anyway) make its closure computation explode: compiling takes
+ * seconds to forever, and a probe line hangs mailmond's load.  Refuse
+ * stacked quantifiers, and bound the copies by the product of every
+ * repetition count, nested or not (* ? and brackets copy nothing).
  */
-#define REGEX_COPIES_MAX	65536
+#define REGEX_COPIES_MAX	4096
 
 static unsigned long
 regex_copies(const char *re)
@@ -94,10 +96,12 @@ regex_copies(const char *re)
 	unsigned long	 copies = 1, n;
 	const char	*p = re;
 	char		*end;
+	int		 quant = 0;	/* the last token was a quantifier */
 
 	for (; *p != '\0'; p++) {
 		if (*p == '\\' && p[1] != '\0') {
 			p++;
+			quant = 0;
 			continue;
 		}
 		if (*p == '[') {	/* a bracket expression: no operators */
@@ -110,12 +114,21 @@ regex_copies(const char *re)
 				p++;
 			if (*p == '\0')
 				break;
+			quant = 0;
 			continue;
 		}
-		if (*p == '+')
-			n = 2;
-		else if (*p == '{') {
-			/* {m}, {m,}, {m,n}: the larger bound, plus one */
+		if (*p != '*' && *p != '?' && *p != '+' && *p != '{') {
+			quant = 0;
+			continue;
+		}
+		if (quant)
+			return REGEX_COPIES_MAX + 1;
+		quant = 1;
+		if (*p == '*' || *p == '?')
+			continue;
+		n = 1;
+		if (*p == '{') {
+			/* {m}, {m,}, {m,n}: the larger bound */
 			n = strtoul(p + 1, &end, 10);
 			if (*end == ',' && end[1] != '}')
 				n = strtoul(end + 1, &end, 10);
@@ -123,10 +136,11 @@ regex_copies(const char *re)
 				n++;	/* {m,}: one copy and a star */
 			if (n >= REGEX_COPIES_MAX)
 				return REGEX_COPIES_MAX + 1;
-			n++;
-		} else
-			continue;
-		if (n > REGEX_COPIES_MAX || copies * n > REGEX_COPIES_MAX)
+			if (*end == '}')
+				p = end;
+		}
+		n++;
+		if (copies * n > REGEX_COPIES_MAX)
 			return REGEX_COPIES_MAX + 1;
 		copies *= n;
 	}

@@ -450,9 +450,13 @@ test_check_smtp_options(void **state)
 	expect_error(&p, "regular expression for command 1 repeats too much");
 	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "(a{1,99999999999999999999})");
 	expect_error(&p, "regular expression for command 1 repeats too much");
+	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "o*+*+*+*+*+*+*+*+*+*+h");
+	expect_error(&p, "regular expression for command 1 repeats too much");
+	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "((((((((((((((o+)+)+)+)+)+)+)+)+)+)+)+)+)+)");
+	expect_error(&p, "regular expression for command 1 repeats too much");
 	/* what real expectations look like still compiles */
 	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "^25[0-9]+ [0-9]{1,3}\\.[0-9]+"
-	    " ok [+]+ \\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+");
+	    " ok [+*]+ \\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+ (x+)+ .*");
 	expect_ok(&p);
 	SMTP(&p, "-H", "h", "two", "-p", "25");
 	expect_error(&p, "unexpected argument 'two'");
