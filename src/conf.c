@@ -46,6 +46,8 @@ struct parser {
 	struct pline	*lines;
 	size_t		 nlines, caplines;
 	int		 depth;
+	int		 nreads;		/* files opened by this load */
+	int		 toomany;	/* CONF_READS_MAX reached */
 	/* globals seen, to reject a second setting */
 	int		 set_interval, set_timeout, set_retries;
 	int		 set_ping, set_socket, set_user, set_dns;
@@ -252,12 +254,25 @@ intern_file(struct parser *p, const char *path)
 	p->flag = 1;							\
 } while (0)
 
+/* a line that gives a password is not quoted, not even its first word */
+static void
+unknown_keyword(struct parser *p, const char *file, int line, char **w, int n)
+{
+	char	 b[41];
+
+	if (opts_words_have_secret(n, w))
+		conf_error(p, file, line, "unknown keyword (not shown: this "
+		    "line holds a password)");
+	else
+		conf_error(p, file, line, "unknown keyword \"%s\"",
+		    shown(w[0], b, sizeof(b)));
+}
+
 static void
 parse_line(struct parser *p, const char *file, int line, char **w, int n,
     mode_t fmode)
 {
 	struct conf *c = p->c;
-	char	 b[41];
 
 	if (strcmp(w[0], "probe") == 0) {
 		if (n < 3) {
@@ -281,6 +296,14 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 			    "include: nested more than %d deep", CONF_INCLUDE_DEPTH);
 			return;
 		}
+		if (p->nreads >= CONF_READS_MAX) {
+			/* once: every include line after it would say so */
+			if (!p->toomany)
+				conf_error(p, file, line, "include: more than "
+				    "%d files read", CONF_READS_MAX);
+			p->toomany = 1;
+			return;
+		}
 		/* relative to the including file, like every path in it */
 		if (secret_path(path, sizeof(path), file, 1, w[1]) == -1) {
 			conf_error(p, file, line, "include: path too long");
@@ -301,8 +324,7 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		    strcmp(w[0], "max-inflight") == 0)
 			conf_error(p, file, line, "%s: expected one value", w[0]);
 		else
-			conf_error(p, file, line, "unknown keyword \"%s\"",
-			    shown(w[0], b, sizeof(b)));
+			unknown_keyword(p, file, line, w, n);
 		return;
 	}
 	if (strcmp(w[0], "interval") == 0) {
@@ -357,8 +379,7 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 			conf_error(p, file, line, "state-file: bad value");
 		}
 	} else
-		conf_error(p, file, line, "unknown keyword \"%s\"",
-			    shown(w[0], b, sizeof(b)));
+		unknown_keyword(p, file, line, w, n);
 }
 
 static void
@@ -391,6 +412,7 @@ read_file(struct parser *p, const char *path, const char *from, int fromline)
 		conf_error(p, from ? from : "-", fromline, "out of memory");
 		return -1;
 	}
+	p->nreads++;
 	if ((fp = fopen(path, "re")) == NULL) {
 		if (from != NULL)
 			conf_error(p, from, fromline, "include %s: %s", path,

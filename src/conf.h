@@ -23,6 +23,11 @@ struct optpack;
 #define CONF_LINE_MAX		4096	/* bytes per line, newline excluded */
 #define CONF_WORDS_MAX		128	/* words per line */
 #define CONF_INCLUDE_DEPTH	8
+/*
+ * Files read by one load, includes counted each time: eight levels of
+ * ten includes each would otherwise read a hundred million files.
+ */
+#define CONF_READS_MAX		256
 #define CONF_USER_MAX		64
 
 /* defaults when the file does not say otherwise */

@@ -794,34 +794,45 @@ undash(const struct pstate *ps, char *a)
  * error: "-P my pass" leaves "pass" over as an unexpected argument,
  * and a missing value shifts a password into another option's place.
  */
-int
-opts_argv_has_secret(int argc, char **argv)
+static int
+word_gives_secret(const char *a)
 {
 	static const char *const names[] = { "password", "authpass",
 	    "mbox-password" };
-	const char	*a;
 	size_t		 k, n;
-	int		 i, dashes;
+	int		 dashes;
 
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		for (dashes = 0;; dashes++) {
-			if (*a == '-')
-				a++;
-			else if ((k = typo_dash(a)) > 0)
-				a += k;
-			else
-				break;
-		}
-		if (dashes == 0)
-			continue;
-		for (n = 0; n < sizeof(names) / sizeof(names[0]); n++)
-			if (strncmp(a, names[n], strlen(names[n])) == 0)
-				return 1;
-		/* -P, also inside a cluster such as -vP */
-		if (dashes == 1 && strchr(a, 'P') != NULL)
-			return 1;
+	for (dashes = 0;; dashes++) {
+		if (*a == '-')
+			a++;
+		else if ((k = typo_dash(a)) > 0)
+			a += k;
+		else
+			break;
 	}
+	if (dashes == 0)
+		return 0;
+	for (n = 0; n < sizeof(names) / sizeof(names[0]); n++)
+		if (strncmp(a, names[n], strlen(names[n])) == 0)
+			return 1;
+	/* -P, also inside a cluster such as -vP */
+	return dashes == 1 && strchr(a, 'P') != NULL;
+}
+
+int
+opts_argv_has_secret(int argc, char **argv)
+{
+	return argc > 1 && opts_words_have_secret(argc - 1, argv + 1);
+}
+
+int
+opts_words_have_secret(int n, char *const *words)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (word_gives_secret(words[i]))
+			return 1;
 	return 0;
 }
 

@@ -96,6 +96,12 @@ enum opts_rc opts_parse(struct probe_opts *o, struct opts_cli *cli,
 enum opts_rc opts_parse_line(struct probe_opts *o, struct opts_line *line,
 	    int argc, char **argv, char *err, size_t errlen);
 
+/*
+ * 1 when one of the words gives a password (-P, --password,
+ * --mbox-password, ...): a message about them must quote none.
+ */
+int	 opts_words_have_secret(int n, char *const *words);
+
 /* usage text for a personality */
 const char *opts_usage(enum opts_personality);
 

@@ -13,6 +13,7 @@
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dns.h"
@@ -76,6 +77,74 @@ static int
 has_linebreak(const char *s)
 {
 	return strpbrk(s, "\r\n") != NULL;
+}
+
+/*
+ * glibc's regcomp() copies the operand of every + and {m,n}: nested,
+ * "((a+)+)+" ... or "(a{100}){100}", the copies multiply, and
+ * quantifiers stacked on one another ("a*+*+*+", undefined in POSIX
+ * anyway) make its closure computation explode: compiling takes
+ * seconds to forever, and a probe line hangs mailmond's load.  Refuse
+ * stacked quantifiers, and bound the copies by the product of every
+ * repetition count, nested or not (* ? and brackets copy nothing).
+ */
+#define REGEX_COPIES_MAX	4096
+
+static unsigned long
+regex_copies(const char *re)
+{
+	unsigned long	 copies = 1, n;
+	const char	*p = re;
+	char		*end;
+	int		 quant = 0;	/* the last token was a quantifier */
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			quant = 0;
+			continue;
+		}
+		if (*p == '[') {	/* a bracket expression: no operators */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']')
+				p++;
+			if (*p == '\0')
+				break;
+			quant = 0;
+			continue;
+		}
+		if (*p != '*' && *p != '?' && *p != '+' && *p != '{') {
+			quant = 0;
+			continue;
+		}
+		if (quant)
+			return REGEX_COPIES_MAX + 1;
+		quant = 1;
+		if (*p == '*' || *p == '?')
+			continue;
+		n = 1;
+		if (*p == '{') {
+			/* {m}, {m,}, {m,n}: the larger bound */
+			n = strtoul(p + 1, &end, 10);
+			if (*end == ',' && end[1] != '}')
+				n = strtoul(end + 1, &end, 10);
+			else if (*end == ',')
+				n++;	/* {m,}: one copy and a star */
+			if (n >= REGEX_COPIES_MAX)
+				return REGEX_COPIES_MAX + 1;
+			if (*end == '}')
+				p = end;
+		}
+		n++;
+		if (copies * n > REGEX_COPIES_MAX)
+			return REGEX_COPIES_MAX + 1;
+		copies *= n;
+	}
+	return copies;
 }
 
 static int
@@ -244,6 +313,9 @@ probe_opts_finish(struct probe_opts *o, char *err, size_t errlen)
 				    "bad command %d", i + 1);
 			if (o->cmd_expect[i][0] == '\0')
 				continue;
+			if (regex_copies(o->cmd_expect[i]) > REGEX_COPIES_MAX)
+				return opts_err(err, errlen, "regular expression "
+				    "for command %d repeats too much", i + 1);
 			if (regcomp(&rx, o->cmd_expect[i],
 			    REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
 				return opts_err(err, errlen,

@@ -6,8 +6,9 @@
  * files (or block on a FIFO), so open() and fopen() are wrapped (link
  * with -Wl,--wrap=open,--wrap=fopen): while fz_files_guard(1) is in
  * force, a path outside the harness's own temporary directory does not
- * exist.  libFuzzer's own files (corpus, artifacts) are written with
- * the guard off.
+ * exist for reading.  Writes pass: the parsers never write, and
+ * libFuzzer writes its reproducer from a crash or timeout handler
+ * while the guard is on.
  */
 #ifndef MAILMON_FUZZ_FILES_H
 #define MAILMON_FUZZ_FILES_H

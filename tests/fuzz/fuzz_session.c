@@ -141,6 +141,7 @@ fz_options(struct probe_opts *o, enum probe_mode mode, const uint8_t *h)
 		fz_str(o->sni, sizeof(o->sni), "sni.example.org");
 
 	if (mode == MODE_TCP) {
+		o->port = 7;		/* tcp has no default port */
 		fz_str(o->expect, sizeof(o->expect),
 		    line_expect[(h[2] >> 4) & 3]);
 		o->expect_all = (h[1] & 0x40) != 0;
@@ -153,7 +154,9 @@ fz_options(struct probe_opts *o, enum probe_mode mode, const uint8_t *h)
 		o->tcp_maxbytes = (h[5] & 3) * 8;
 		o->mismatch_status = ((h[5] >> 2) & 7) % 5 - 1;
 		o->refuse_status = ((h[5] >> 5) & 7) % 5 - 1;
+		/* tcp probes hold no credentials: the server's text is its own */
 		o->user[0] = '\0';
+		o->pass[0] = '\0';
 		o->auth = AUTH_NONE;
 		return;
 	}

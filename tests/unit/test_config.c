@@ -42,8 +42,23 @@ capture(int level, const char *token, const char *msg, void *arg)
 	(void)level;
 	(void)token;
 	(void)arg;
+	if (strlen(logbuf) + 2 >= sizeof(logbuf))
+		return;
 	strncat(logbuf, msg, sizeof(logbuf) - strlen(logbuf) - 2);
 	strcat(logbuf, "\n");
+}
+
+/* the messages about too many files read */
+static int	 nreads_msgs;
+
+static void
+count_reads(int level, const char *token, const char *msg, void *arg)
+{
+	(void)level;
+	(void)token;
+	(void)arg;
+	if (strstr(msg, "more than 256 files read") != NULL)
+		nreads_msgs++;
 }
 
 static int
@@ -270,6 +285,10 @@ test_load_errors(void **state)
 {
 	(void)state;
 	expect_error("interval 5\nfrobnicate 3\n", 2, "unknown keyword \"frobnicate\"");
+	/* a line that gives a password is quoted nowhere */
+	expect_error("S3cretPw1probe a smtp --host h --user u "
+	    "--password S3cretPw1\n", 1, "unknown keyword (not shown");
+	assert_null(strstr(logbuf, "S3cretPw1"));
 	expect_error("interval five\n", 1, "bad number");
 	expect_error("interval 0\n", 1, "bad number");
 	expect_error("retries 100000\n", 1, "bad number");
@@ -492,6 +511,17 @@ test_include(void **state)
 	path = write_file("loop.conf", "include loop.conf\n", 0600);
 	assert_true(conf_load(&c, path, err, sizeof(err)) >= 1);
 	assert_non_null(strstr(err, "nested"));
+	conf_free(&c);
+
+	/* ten includes of itself, eight deep: stopped after 256 reads */
+	path = write_file("bomb.conf", "include bomb.conf\ninclude bomb.conf\n"
+	    "include bomb.conf\ninclude bomb.conf\ninclude bomb.conf\n"
+	    "include bomb.conf\ninclude bomb.conf\ninclude bomb.conf\n"
+	    "include bomb.conf\ninclude bomb.conf\n", 0600);
+	log_register(count_reads, NULL);
+	assert_true(conf_load(&c, path, err, sizeof(err)) >= 1);
+	log_register(capture, NULL);
+	assert_int_equal(nreads_msgs, 1);
 	conf_free(&c);
 }
 

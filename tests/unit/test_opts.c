@@ -442,6 +442,22 @@ test_check_smtp_options(void **state)
 	expect_error(&p, "unknown option '-r'");
 	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "(unclosed");
 	expect_error(&p, "bad regular expression for command 1");
+	/* repetitions that make regcomp() take exponential time */
+	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "a+++++++++++++++++++++++++++++"
+	    "+++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++");
+	expect_error(&p, "regular expression for command 1 repeats too much");
+	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "((a{100}){100}){100}");
+	expect_error(&p, "regular expression for command 1 repeats too much");
+	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "(a{1,99999999999999999999})");
+	expect_error(&p, "regular expression for command 1 repeats too much");
+	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "o*+*+*+*+*+*+*+*+*+*+h");
+	expect_error(&p, "regular expression for command 1 repeats too much");
+	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "((((((((((((((o+)+)+)+)+)+)+)+)+)+)+)+)+)+)");
+	expect_error(&p, "regular expression for command 1 repeats too much");
+	/* what real expectations look like still compiles */
+	SMTP(&p, "-H", "h", "-C", "NOOP", "-R", "^25[0-9]+ [0-9]{1,3}\\.[0-9]+"
+	    " ok [+*]+ \\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+ (x+)+ .*");
+	expect_ok(&p);
 	SMTP(&p, "-H", "h", "two", "-p", "25");
 	expect_error(&p, "unexpected argument 'two'");
 }
