@@ -513,6 +513,20 @@ name_seen(struct parser *p, const char *name, size_t *slot)
 	return NULL;
 }
 
+/* the probe's name contains a password given on its line */
+static int
+name_holds_secret(const struct pline *pl)
+{
+	const char	*v;
+	int		 i;
+
+	for (i = 3; i < pl->nwords; i++)
+		if ((v = opts_secret_value(pl->nwords, pl->words, i)) != NULL &&
+		    *v != '\0' && strstr(pl->words[1], v) != NULL)
+			return 1;
+	return 0;
+}
+
 static void
 build_probe(struct parser *p, const struct pline *pl)
 {
@@ -529,16 +543,34 @@ build_probe(struct parser *p, const struct pline *pl)
 	enum opts_rc	 rc;
 	size_t		 slot = 0;
 	int		 i, argc;
+	/* as unknown_keyword(): no word of a line giving a password */
+	int		 secret = opts_words_have_secret(pl->nwords,
+			    pl->words);
 
+	if (secret && name_holds_secret(pl)) {
+		/* every later message names the probe */
+		conf_error(p, pl->file, pl->line, "the probe's name holds "
+		    "the password this line gives (neither is shown)");
+		return;
+	}
 	if (!conf_valid_name(name)) {
 		if (strlen(name) > PROBE_NAME_MAX)
 			conf_error(p, pl->file, pl->line,
 			    "probe name longer than %d characters", PROBE_NAME_MAX);
+		else if (secret)
+			conf_error(p, pl->file, pl->line, "bad probe name "
+			    "(not shown: this line holds a password)");
 		else
 			conf_error(p, pl->file, pl->line, "bad probe name "
 			    "\"%s\" (letters, digits, '.', '_', '-'; "
 			    "starting with a letter or digit)",
 			    shown(name, b, sizeof(b)));
+		return;
+	}
+	if (probe_mode_word(pl->words[2], &mode) == -1 && secret) {
+		conf_error(p, pl->file, pl->line, "probe %s: unknown mode "
+		    "(not shown: this line holds a password; smtp, pop3, "
+		    "imap, tcp, delivery, relay, mx)", name);
 		return;
 	}
 	if (probe_mode_word(pl->words[2], &mode) == -1) {

@@ -102,6 +102,12 @@ enum opts_rc opts_parse_line(struct probe_opts *o, struct opts_line *line,
  */
 int	 opts_words_have_secret(int n, char *const *words);
 
+/*
+ * The password words[i] gives, if it gives one: what follows '=' in
+ * --password=..., the rest of a -P cluster, or else the next word.
+ */
+const char *opts_secret_value(int argc, char **argv, int i);
+
 /* usage text for a personality */
 const char *opts_usage(enum opts_personality);
 

@@ -124,8 +124,6 @@ struct pstate {
 
 /* 1 when a word of argv[1..] gives a password (-P, --password, ...) */
 int		 opts_argv_has_secret(int argc, char **argv);
-/* the password argv[i] gives (inline or the next word), or NULL */
-const char	*opts_secret_value(int argc, char **argv, int i);
 /* before parsing: hide_quoted and the copies of the passwords */
 void		 opts_note_secrets(struct pstate *, int argc, char **argv);
 

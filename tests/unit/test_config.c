@@ -289,6 +289,14 @@ test_load_errors(void **state)
 	expect_error("S3cretPw1probe a smtp --host h --user u "
 	    "--password S3cretPw1\n", 1, "unknown keyword (not shown");
 	assert_null(strstr(logbuf, "S3cretPw1"));
+	/* nor the mode word or the probe name that holds the password */
+	expect_error("probe a smtS3cretPw1p --host h --user u "
+	    "--password S3cretPw1\n", 1, "probe a: unknown mode (not shown");
+	assert_null(strstr(logbuf, "S3cretPw1"));
+	expect_error("probe x-S3cretPw1 smtp --host h --user u "
+	    "--password=S3cretPw1 --port nope\n", 1,
+	    "the probe's name holds the password");
+	assert_null(strstr(logbuf, "S3cretPw1"));
 	expect_error("interval five\n", 1, "bad number");
 	expect_error("interval 0\n", 1, "bad number");
 	expect_error("retries 100000\n", 1, "bad number");
