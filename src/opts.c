@@ -794,26 +794,38 @@ undash(const struct pstate *ps, char *a)
  * error: "-P my pass" leaves "pass" over as an unexpected argument,
  * and a missing value shifts a password into another option's place.
  */
-static int
-word_gives_secret(const char *a)
-{
-	static const char *const names[] = { "password", "authpass",
-	    "mbox-password" };
-	size_t		 k, n;
-	int		 dashes;
+static const char *const secret_names[] = { "password", "authpass",
+    "mbox-password" };
+#define NSECRET_NAMES	(sizeof(secret_names) / sizeof(secret_names[0]))
 
-	for (dashes = 0;; dashes++) {
+/* the word past its leading dashes (typographic ones too), and how many */
+static const char *
+past_dashes(const char *a, int *dashes)
+{
+	size_t	 k;
+
+	for (*dashes = 0;; (*dashes)++) {
 		if (*a == '-')
 			a++;
 		else if ((k = typo_dash(a)) > 0)
 			a += k;
 		else
-			break;
+			return a;
 	}
+}
+
+static int
+word_gives_secret(const char *a)
+{
+	size_t		 n;
+	int		 dashes;
+
+	a = past_dashes(a, &dashes);
 	if (dashes == 0)
 		return 0;
-	for (n = 0; n < sizeof(names) / sizeof(names[0]); n++)
-		if (strncmp(a, names[n], strlen(names[n])) == 0)
+	/* a prefix is enough: --password-file lines are not quoted either */
+	for (n = 0; n < NSECRET_NAMES; n++)
+		if (strncmp(a, secret_names[n], strlen(secret_names[n])) == 0)
 			return 1;
 	/* -P, also inside a cluster such as -vP */
 	return dashes == 1 && strchr(a, 'P') != NULL;
@@ -844,25 +856,17 @@ opts_words_have_secret(int n, char *const *words)
 const char *
 opts_secret_value(int argc, char **argv, int i)
 {
-	static const char *const names[] = { "password", "authpass",
-	    "mbox-password" };
-	const char	*a = argv[i], *p;
-	size_t		 k, n, len;
+	const char	*a, *p;
+	size_t		 n, len;
 	int		 dashes;
 
-	for (dashes = 0;; dashes++) {
-		if (*a == '-')
-			a++;
-		else if ((k = typo_dash(a)) > 0)
-			a += k;
-		else
-			break;
-	}
+	a = past_dashes(argv[i], &dashes);
 	if (dashes == 0)
 		return NULL;
 	len = strcspn(a, "=");
-	for (n = 0; n < sizeof(names) / sizeof(names[0]); n++)
-		if (len == strlen(names[n]) && strncmp(a, names[n], len) == 0)
+	for (n = 0; n < NSECRET_NAMES; n++)
+		if (len == strlen(secret_names[n]) &&
+		    strncmp(a, secret_names[n], len) == 0)
 			return a[len] == '=' ? a + len + 1 :
 			    i + 1 < argc ? argv[i + 1] : NULL;
 	if (dashes == 1 && (p = strchr(a, 'P')) != NULL)
