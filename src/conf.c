@@ -48,6 +48,12 @@ struct parser {
 	int		 depth;
 	int		 nreads;		/* files opened by this load */
 	int		 toomany;	/* CONF_READS_MAX reached */
+	/*
+	 * The line before ended with a password option and no value: this
+	 * line's first word is likely the password, broken off by a
+	 * forgotten backslash.
+	 */
+	int		 after_bare_secret;
 	/* globals seen, to reject a second setting */
 	int		 set_interval, set_timeout, set_retries;
 	int		 set_ping, set_socket, set_user, set_dns;
@@ -263,6 +269,9 @@ unknown_keyword(struct parser *p, const char *file, int line, char **w, int n)
 	if (opts_words_have_secret(n, w))
 		conf_error(p, file, line, "unknown keyword (not shown: this "
 		    "line holds a password)");
+	else if (p->after_bare_secret)
+		conf_error(p, file, line, "unknown keyword (not shown: it may "
+		    "be the password the line before left without a value)");
 	else
 		conf_error(p, file, line, "unknown keyword \"%s\"",
 		    shown(w[0], b, sizeof(b)));
@@ -392,8 +401,11 @@ do_line(struct parser *p, const char *path, int line, char *text,
 
 	if ((n = conf_split(text, words, CONF_WORDS_MAX, &why)) == -1)
 		conf_error(p, path, line, "%s", why);
-	else if (n > 0)
+	else if (n > 0) {
 		parse_line(p, path, line, words, n, fmode);
+		p->after_bare_secret = opts_words_have_secret(1, &words[n - 1]) &&
+		    opts_secret_value(n, words, n - 1) == NULL;
+	}
 }
 
 static int

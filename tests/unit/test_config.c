@@ -297,6 +297,19 @@ test_load_errors(void **state)
 	    "--password=S3cretPw1 --port nope\n", 1,
 	    "the probe's name holds the password");
 	assert_null(strstr(logbuf, "S3cretPw1"));
+	/* a password broken off its option by a missing backslash */
+	{
+		struct conf c;
+		char	 err[512];
+
+		logbuf[0] = '\0';
+		assert_int_equal(conf_load(&c, write_file("bad.conf",
+		    "probe a smtp --host h --user u --password\n"
+		    "S3cretPw1 --port 25\n", 0600), err, sizeof(err)), 2);
+		assert_non_null(strstr(logbuf, ":2: unknown keyword (not shown"));
+		assert_null(strstr(logbuf, "S3cretPw1"));
+		conf_free(&c);
+	}
 	expect_error("interval five\n", 1, "bad number");
 	expect_error("interval 0\n", 1, "bad number");
 	expect_error("retries 100000\n", 1, "bad number");
