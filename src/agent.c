@@ -696,23 +696,6 @@ agent_set_engine_cb(void (*cb)(struct agent_engine *, void *), void *arg)
 
 /* ---- the Net-SNMP handler -------------------------------------------- */
 
-static void
-set_value(netsnmp_variable_list *var, const struct agent_value *v)
-{
-	switch (v->type) {
-	case ASN_OCTET_STR:
-		snmp_set_var_typed_value(var, ASN_OCTET_STR, v->str, v->len);
-		break;
-	case ASN_COUNTER64:
-		snmp_set_var_typed_value(var, ASN_COUNTER64, &v->c64,
-		    sizeof(v->c64));
-		break;
-	default:
-		snmp_set_var_typed_integer(var, v->type, v->integer);
-		break;
-	}
-}
-
 static int
 agent_handler(netsnmp_mib_handler *handler,
     netsnmp_handler_registration *reg, netsnmp_agent_request_info *reqinfo,
@@ -739,14 +722,14 @@ agent_handler(netsnmp_mib_handler *handler,
 			if (rc != 0)
 				netsnmp_set_request_error(reqinfo, req, rc);
 			else
-				set_value(var, &v);
+				agent_set_var(var, &v);
 			break;
 		case MODE_GETNEXT:
 			/* nothing left: the agent moves on past our subtree */
 			if (agent_getnext(&rows, var->name, var->name_length,
 			    out, &outlen, &v) == 0) {
 				snmp_set_var_objid(var, out, outlen);
-				set_value(var, &v);
+				agent_set_var(var, &v);
 			}
 			break;
 		default:
@@ -831,7 +814,6 @@ agent_index_start_cb(int major, int minor, void *serverarg, void *clientarg)
 
 	(void)major;
 	(void)minor;
-	(void)serverarg;
 	(void)clientarg;
 	if (agent.stopping)
 		return SNMP_ERR_NOERROR;
@@ -843,6 +825,8 @@ agent_index_start_cb(int major, int minor, void *serverarg, void *clientarg)
 		log_info("AgentX: master agent was restarted, TimeStamp "
 		    "values reset");
 	}
+	/* answer our reads on this session without the library's relay */
+	agent_direct_attach(serverarg);
 	agent.connected = 1;
 	agent.ever_connected = 1;
 	log_notice("AgentX: connected to the master agent");
@@ -956,9 +940,14 @@ agent_init(struct ev *ev, const struct agent_opts *o, agent_rows_cb cb,
 void
 agent_shutdown(void)
 {
+	unsigned long	 direct, relayed;
+
 	if (!agent.initialized)
 		return;
 	agent.stopping = 1;
+	direct = agent_direct_count(&relayed);
+	log_debug(LT_AGENT, "AgentX: %lu reads answered on the session, "
+	    "%lu left to the library", direct, relayed);
 	agent_notify_free();
 	unregister_sysORTable(agent_root, AGENT_ROOT_LEN);
 	/* one synchronous AgentX Close, bounded by the session timeout */

@@ -212,6 +212,22 @@ int	 agent_get(const struct agent_rows *, const oid *name, size_t len,
 /* 0 with out/outlen/val set, or -1 past the end of mailmonMIB */
 int	 agent_getnext(const struct agent_rows *, const oid *name,
 	    size_t len, oid *out, size_t *outlen, struct agent_value *);
+/* a value into a varbind */
+void	 agent_set_var(netsnmp_variable_list *, const struct agent_value *);
+
+/*
+ * agent_direct.c: AgentX GET/GETNEXT within mailmonMIB answered on the
+ * session.  _ours() says whether a request PDU qualifies, _answer()
+ * builds its response (NULL without memory), _attach() hooks a new
+ * AgentX session, _count() is how many reads were answered so (and how
+ * many were left to the library).
+ */
+int	 agent_direct_ours(const netsnmp_pdu *);
+netsnmp_pdu *agent_direct_answer(const struct agent_rows *, netsnmp_pdu *,
+	    long version);
+void	 agent_direct_attach(netsnmp_session *);
+unsigned long agent_direct_count(unsigned long *relayed);
+
 /* current rows and clocks from the daemon (empty before agent_init) */
 void	 agent_rows_get(struct agent_rows *);
 /* the clocks alone (rows left empty), for a notification */

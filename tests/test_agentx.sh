@@ -423,6 +423,11 @@ wait "$MMPID"
 rc=$?
 MMPID=
 check "SIGTERM: clean exit (status $rc)" test "$rc" -eq 0
+# every read of mailmonMIB was answered on the AgentX session itself,
+# across the reconnects above, none through the library's relay
+direct=$(sed -n 's/.*AgentX: \([0-9]*\) reads answered on the session, \([0-9]*\) left.*/\1 \2/p' "$LOG" | tail -n 1)
+check "reads answered on the session (${direct% *})" positive "${direct% *}"
+check "no read of ours left to the library (${direct#* })" test "${direct#* }" = 0
 
 echo "     measured: reconnect after kill -9 ${RECONNECT_MS:-?} ms, GET median ${GET_MS:-?} ms," \
 	"largest gap of a 1 s probe with snmpd frozen ${STALL_GAP:-?} ms," \

@@ -1455,6 +1455,238 @@ test_engine_scalars(void **state)
 	assert_int_equal(snmp_oid_compare(out, outlen, want, w), 0);
 }
 
+/* ---- AgentX reads answered on the session (agent_direct.c) ------------ */
+
+#define AX_GET		5
+#define AX_GETNEXT	6
+#define AX_GETBULK	7
+#define AX_RESPONSE	18
+
+static netsnmp_pdu *
+axpdu(int cmd)
+{
+	netsnmp_pdu *p = snmp_pdu_create(cmd);
+
+	assert_non_null(p);
+	p->reqid = 77;
+	p->transid = 78;
+	p->sessid = 79;
+	return p;
+}
+
+/* a varbind with its search range: inclusive or not, end (NULL: none) */
+static void
+axvar(netsnmp_pdu *p, const oid *name, size_t len, int incl,
+    const oid *end, size_t endlen)
+{
+	static const oid null_oid[] = { 0, 0 };
+
+	if (end == NULL) {
+		end = null_oid;
+		endlen = 2;
+	}
+	assert_non_null(snmp_pdu_add_variable(p, name, len,
+	    incl ? ASN_PRIV_INCL_RANGE : ASN_PRIV_EXCL_RANGE,
+	    end, endlen * sizeof(oid)));
+}
+
+static void
+test_direct_ours(void **state)
+{
+	oid	 sysdescr[] = { 1, 3, 6, 1, 2, 1, 1, 1, 0 };
+	oid	 before[] = { 1, 3, 6, 1, 4, 1, 2789 };
+	oid	 after[] = { 1, 3, 6, 1, 4, 1, 2790 };
+	oid	 port0[] = { ROOT, 1, 0 };
+	netsnmp_pdu *p;
+
+	(void)state;
+	p = axpdu(AX_GET);
+	axvar(p, port0, OID_LENGTH(port0), 0, NULL, 0);
+	assert_int_equal(agent_direct_ours(p), 1);
+	/* one foreign varbind: the whole PDU goes to the library */
+	axvar(p, sysdescr, OID_LENGTH(sysdescr), 0, NULL, 0);
+	assert_int_equal(agent_direct_ours(p), 0);
+	snmp_free_pdu(p);
+
+	/* a GET of the OID before us is not ours; a GETNEXT from it is */
+	p = axpdu(AX_GET);
+	axvar(p, before, OID_LENGTH(before), 0, NULL, 0);
+	assert_int_equal(agent_direct_ours(p), 0);
+	p->command = AX_GETNEXT;
+	assert_int_equal(agent_direct_ours(p), 1);
+	snmp_free_pdu(p);
+	p = axpdu(AX_GETNEXT);
+	axvar(p, after, OID_LENGTH(after), 0, NULL, 0);
+	assert_int_equal(agent_direct_ours(p), 0);
+	snmp_free_pdu(p);
+
+	/* GETBULK, a non-default context and an empty PDU are not */
+	p = axpdu(AX_GETBULK);
+	axvar(p, port0, OID_LENGTH(port0), 0, NULL, 0);
+	assert_int_equal(agent_direct_ours(p), 0);
+	p->command = AX_GETNEXT;
+	p->community = (u_char *)strdup("ctx");
+	p->community_len = 3;
+	assert_int_equal(agent_direct_ours(p), 0);
+	snmp_free_pdu(p);
+	p = axpdu(AX_GET);
+	assert_int_equal(agent_direct_ours(p), 0);
+	snmp_free_pdu(p);
+}
+
+static void
+test_direct_get(void **state)
+{
+	struct agent_value v;
+	oid	 host_a[AGENT_OID_MAX], lat_ab[AGENT_OID_MAX];
+	oid	 bogus[] = { ROOT, 2, 3, 1, COL_HOST, 1, 'z' };
+	size_t	 na, nl;
+	netsnmp_pdu *p, *r;
+	netsnmp_variable_list *vb;
+
+	(void)state;
+	na = cell(COL_HOST, "a", host_a);
+	nl = cell(COL_LATENCY, "ab", lat_ab);
+	p = axpdu(AX_GET);
+	axvar(p, host_a, na, 0, NULL, 0);
+	axvar(p, bogus, OID_LENGTH(bogus), 0, NULL, 0);
+	axvar(p, lat_ab, nl, 0, NULL, 0);
+	r = agent_direct_answer(&rows, p, 193);
+	assert_non_null(r);
+	assert_int_equal(r->command, AX_RESPONSE);
+	assert_int_equal(r->version, 193);
+	assert_int_equal(r->reqid, 77);
+	assert_int_equal(r->transid, 78);
+	assert_int_equal(r->sessid, 79);
+	assert_int_equal(r->errstat, 0);
+	assert_false(r->flags & UCD_MSG_FLAG_EXPECT_RESPONSE);
+
+	/* the value the handler's lookup gives, under the asked name */
+	vb = r->variables;
+	assert_int_equal(agent_get(&rows, host_a, na, &v), 0);
+	assert_int_equal(vb->type, ASN_OCTET_STR);
+	assert_int_equal(vb->val_len, v.len);
+	assert_memory_equal(vb->val.string, v.str, v.len);
+	assert_int_equal(snmp_oid_compare(vb->name, vb->name_length, host_a,
+	    na), 0);
+	/* no such row; a row without a latency yet */
+	vb = vb->next_variable;
+	assert_int_equal(vb->type, SNMP_NOSUCHINSTANCE);
+	vb = vb->next_variable;
+	assert_int_equal(vb->type, SNMP_NOSUCHINSTANCE);
+	assert_null(vb->next_variable);
+	snmp_free_pdu(r);
+	snmp_free_pdu(p);
+}
+
+/* GETNEXT with one varbind; returns the response (caller frees) */
+static netsnmp_pdu *
+direct_next(const oid *from, size_t len, int incl, const oid *end,
+    size_t endlen)
+{
+	netsnmp_pdu *p, *r;
+
+	p = axpdu(AX_GETNEXT);
+	axvar(p, from, len, incl, end, endlen);
+	r = agent_direct_answer(&rows, p, 193);
+	snmp_free_pdu(p);
+	assert_non_null(r);
+	assert_non_null(r->variables);
+	return r;
+}
+
+static void
+test_direct_getnext(void **state)
+{
+	oid	 a[AGENT_OID_MAX], b[AGENT_OID_MAX];
+	oid	 port0[] = { ROOT, 1, 0 };
+	oid	 past[] = { ROOT, 4 };
+	size_t	 na, nb;
+	netsnmp_pdu *r;
+	netsnmp_variable_list *vb;
+
+	(void)state;
+	na = cell(COL_HOST, "a", a);
+	nb = cell(COL_HOST, "b", b);
+
+	/* exclusive: the next instance */
+	r = direct_next(a, na, 0, NULL, 0);
+	vb = r->variables;
+	assert_int_equal(snmp_oid_compare(vb->name, vb->name_length, b, nb), 0);
+	assert_int_equal(vb->type, ASN_OCTET_STR);
+	snmp_free_pdu(r);
+
+	/* inclusive: the start itself when it is an instance */
+	r = direct_next(a, na, 1, NULL, 0);
+	vb = r->variables;
+	assert_int_equal(snmp_oid_compare(vb->name, vb->name_length, a, na), 0);
+	assert_int_equal(vb->type, ASN_OCTET_STR);
+	snmp_free_pdu(r);
+
+	/* inclusive from our root, as Net-SNMP's master starts a walk */
+	r = direct_next(root, OID_LENGTH(root), 1, NULL, 0);
+	vb = r->variables;
+	assert_int_equal(snmp_oid_compare(vb->name, vb->name_length, port0,
+	    OID_LENGTH(port0)), 0);
+	snmp_free_pdu(r);
+
+	/* the range end is excluded: a to b with end b is the end */
+	r = direct_next(a, na, 0, b, nb);
+	vb = r->variables;
+	assert_int_equal(vb->type, SNMP_ENDOFMIBVIEW);
+	assert_int_equal(snmp_oid_compare(vb->name, vb->name_length, a, na), 0);
+	snmp_free_pdu(r);
+	/* also for an inclusive start at the end's instance */
+	r = direct_next(b, nb, 1, b, nb);
+	assert_int_equal(r->variables->type, SNMP_ENDOFMIBVIEW);
+	snmp_free_pdu(r);
+	/* an end past the next instance lets it through */
+	r = direct_next(a, na, 0, past, OID_LENGTH(past));
+	vb = r->variables;
+	assert_int_equal(snmp_oid_compare(vb->name, vb->name_length, b, nb), 0);
+	snmp_free_pdu(r);
+
+	/* past our subtree: endOfMibView under the start OID */
+	r = direct_next(past, OID_LENGTH(past), 0, NULL, 0);
+	vb = r->variables;
+	assert_int_equal(vb->type, SNMP_ENDOFMIBVIEW);
+	assert_int_equal(snmp_oid_compare(vb->name, vb->name_length, past,
+	    OID_LENGTH(past)), 0);
+	snmp_free_pdu(r);
+}
+
+/* a walk through the direct answers visits what agent_getnext visits */
+static void
+test_direct_walk(void **state)
+{
+	struct agent_value v;
+	oid	 cur[AGENT_OID_MAX], out[AGENT_OID_MAX];
+	size_t	 curlen = OID_LENGTH(root), outlen, steps = 0;
+	netsnmp_pdu *r;
+
+	(void)state;
+	memcpy(cur, root, sizeof(root));
+	for (;;) {
+		int	 more = agent_getnext(&rows, cur, curlen, out, &outlen,
+		    &v) == 0;
+
+		r = direct_next(cur, curlen, 0, NULL, 0);
+		if (!more) {
+			assert_int_equal(r->variables->type, SNMP_ENDOFMIBVIEW);
+			snmp_free_pdu(r);
+			break;
+		}
+		assert_int_equal(snmp_oid_compare(r->variables->name,
+		    r->variables->name_length, out, outlen), 0);
+		assert_int_equal(r->variables->type, v.type);
+		snmp_free_pdu(r);
+		memcpy(cur, out, outlen * sizeof(oid));
+		curlen = outlen;
+		assert_true(++steps < 2000);
+	}
+	assert_true(steps > 3 + 10 * 5);
+}
+
 int
 main(void)
 {
@@ -1480,6 +1712,10 @@ main(void)
 		cmocka_unit_test(test_target_get),
 		cmocka_unit_test(test_target_walk),
 		cmocka_unit_test(test_engine_scalars),
+		cmocka_unit_test(test_direct_ours),
+		cmocka_unit_test(test_direct_get),
+		cmocka_unit_test(test_direct_getnext),
+		cmocka_unit_test(test_direct_walk),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
