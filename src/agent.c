@@ -857,7 +857,7 @@ int
 agent_init(struct ev *ev, const struct agent_opts *o, agent_rows_cb cb,
     void *arg)
 {
-	int	 ping;
+	int	 ping, standalone;
 
 	if (agent.initialized) {
 		/* Net-SNMP leaks and misbehaves on a second init (net-snmp#100) */
@@ -870,7 +870,9 @@ agent_init(struct ev *ev, const struct agent_opts *o, agent_rows_cb cb,
 	mm_strlcpy(agent.app, o->app_name != NULL ? o->app_name : "mailmond",
 	    sizeof(agent.app));
 
-	netsnmp_enable_subagent();
+	standalone = o->listen != NULL && o->listen[0] != '\0';
+	if (!standalone)
+		netsnmp_enable_subagent();
 	/* library messages go to our log, not to stderr */
 	snmp_disable_log();
 	snmp_enable_calllog();
@@ -884,7 +886,14 @@ agent_init(struct ev *ev, const struct agent_opts *o, agent_rows_cb cb,
 	    NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
 	/* we serve our MIB from code: no MIB files, no parse noise */
 	setenv("MIBS", "", 1);
-	if (o->agentx_socket != NULL && o->agentx_socket[0] != '\0')
+	if (standalone) {
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_PORTS, o->listen);
+		/* a line per request would drown the log */
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_DONT_LOG_TCPWRAPPERS_CONNECTS, 1);
+	}
+	else if (o->agentx_socket != NULL && o->agentx_socket[0] != '\0')
 		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
 		    NETSNMP_DS_AGENT_X_SOCKET, o->agentx_socket);
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY,
@@ -892,7 +901,11 @@ agent_init(struct ev *ev, const struct agent_opts *o, agent_rows_cb cb,
 
 	if (init_agent(agent.app) != 0) {
 		log_warnx("AgentX: init_agent failed");
-		return -1;
+		return standalone ? -2 : -1;
+	}
+	if (standalone && agent_listen_prepare(o) == -1) {
+		snmp_shutdown(agent.app);
+		return -2;
 	}
 	/*
 	 * The ping interval must be set after init_agent(): it resets
@@ -910,7 +923,7 @@ agent_init(struct ev *ev, const struct agent_opts *o, agent_rows_cb cb,
 		log_warnx("AgentX: cannot register MAILMON-MIB");
 		agent.reg = NULL;
 		snmp_shutdown(agent.app);
-		return -1;
+		return standalone ? -2 : -1;
 	}
 	register_sysORTable(agent_root, AGENT_ROOT_LEN,
 	    "MAILMON-MIB: mail server probes of mailmond");
@@ -923,13 +936,25 @@ agent_init(struct ev *ev, const struct agent_opts *o, agent_rows_cb cb,
 		log_warnx("AgentX: cannot attach to the event loop");
 		agent_loop_free();
 		snmp_shutdown(agent.app);
-		return -1;
+		return standalone ? -2 : -1;
 	}
 	agent.initialized = 1;
 	/* connects (or schedules the reconnect alarm) from here */
 	agent_guard_begin();
 	init_snmp(agent.app);
 	agent_guard_end();
+	if (standalone) {
+		if (agent_listen_start(o) == -1) {
+			agent_shutdown();
+			return -2;
+		}
+		/* no master to lose: notifications go out at once */
+		agent.connected = 1;
+		agent.ever_connected = 1;
+		agent_table_changed();
+		agent_loop_sync();
+		return 0;
+	}
 	agent_table_changed();
 	agent_loop_sync();
 	log_debug(LT_AGENT, "AgentX subagent started, socket %s, ping %d s",

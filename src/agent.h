@@ -14,11 +14,33 @@
 struct ev;
 struct monitor;
 
+/* a read-only community of the built-in agent and where it may come from */
+struct agent_community {
+	const char	*name;		/* secret */
+	const char	*source;	/* address, network/bits, host, default */
+};
+
+/* a receiver of the built-in agent's SNMPv2c notifications */
+struct agent_trapsink {
+	const char	*host;		/* HOST[:PORT] */
+	const char	*community;	/* secret */
+};
+
 struct agent_opts {
 	const char	*agentx_socket;	/* NULL = Net-SNMP default */
 	int		 ping_interval;	/* seconds, default 15 */
 	const char	*app_name;	/* Net-SNMP config file name, "mailmond" */
 	int		 foreground;
+	/*
+	 * Set: no AgentX; the daemon is an SNMP agent itself on these
+	 * Net-SNMP transport addresses (e.g. "udp:127.0.0.1:1161"), read
+	 * with these communities, notifying these receivers.
+	 */
+	const char	*listen;
+	const struct agent_community *community;
+	size_t		 ncommunity;
+	const struct agent_trapsink *trapsink;
+	size_t		 ntrapsink;
 };
 
 /*
@@ -32,7 +54,8 @@ typedef struct monitor *const *(*agent_rows_cb)(size_t *n, void *arg);
 /*
  * 0 when the AgentX session is open.  -1 when it is not (yet): unless
  * the log says init failed, the agent keeps trying every ping interval
- * from the loop and notifications are queued until it connects.
+ * from the loop and notifications are queued until it connects.  With
+ * opts->listen, 0 when the daemon listens, -2 when it cannot (fatal).
  */
 int	 agent_init(struct ev *, const struct agent_opts *, agent_rows_cb,
 	    void *arg);
@@ -62,7 +85,7 @@ void	 agent_set_engine_cb(void (*)(struct agent_engine *, void *),
 
 /* sysUpTime of the master in 1/100 s (for TimeStamp columns) */
 unsigned long agent_uptime(void);
-/* 1 while an AgentX session to the master is open */
+/* 1 while an AgentX session to the master is open (always, standalone) */
 int	 agent_connected(void);
 
 #endif

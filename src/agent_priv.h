@@ -228,6 +228,15 @@ netsnmp_pdu *agent_direct_answer(const struct agent_rows *, netsnmp_pdu *,
 void	 agent_direct_attach(netsnmp_session *);
 unsigned long agent_direct_count(unsigned long *relayed);
 
+/*
+ * agent_listen.c: the daemon as an SNMP agent itself.  _prepare() goes
+ * between init_agent() and init_snmp() (access tokens, communities,
+ * receivers, sysUpTime), _start() after init_snmp() (opens the ports).
+ */
+#define CONF_LISTEN_LINE_MAX	512
+int	 agent_listen_prepare(const struct agent_opts *);
+int	 agent_listen_start(const struct agent_opts *);
+
 /* current rows and clocks from the daemon (empty before agent_init) */
 void	 agent_rows_get(struct agent_rows *);
 /* the clocks alone (rows left empty), for a notification */

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
@@ -58,6 +59,11 @@ struct parser {
 	int		 set_interval, set_timeout, set_retries;
 	int		 set_ping, set_socket, set_user, set_dns;
 	int		 set_history, set_state_file, set_inflight;
+	int		 set_listen;
+	int		 snmp_bad;	/* an snmp-* line had an error */
+	/* the first line of the built-in agent's settings, for errors */
+	char		 snmp_file[CONF_PATH_MAX];
+	int		 snmp_line;
 	/* the probe names seen: an open-addressing set of indexes + 1 */
 	size_t		*names;
 	size_t		 nnames;	/* slots, a power of two */
@@ -277,6 +283,148 @@ unknown_keyword(struct parser *p, const char *file, int line, char **w, int n)
 		    shown(w[0], b, sizeof(b)));
 }
 
+/*
+ * Characters of the built-in agent's settings: they are handed to
+ * Net-SNMP as configuration lines, so no blank, quote or comment sign
+ * may change how it splits them.
+ */
+static int
+snmp_word_ok(const char *v, size_t max, const char *extra)
+{
+	size_t	 n = strlen(v);
+
+	if (n == 0 || n > max)
+		return 0;
+	for (; *v != '\0'; v++)
+		if (!isalnum((unsigned char)*v) && strchr(extra, *v) == NULL)
+			return 0;
+	return 1;
+}
+
+/* a community is a password: like one, it belongs in a private file */
+static void
+warn_community(const char *file, int line, mode_t fmode)
+{
+	if (fmode & (S_IRGRP | S_IROTH))
+		log_warnx("%s:%d: a community written in a file readable by "
+		    "%s: chmod 600 the file", file, line,
+		    (fmode & S_IROTH) ? "everyone" : "its group");
+}
+
+#define SNMP_ADDR_CHARS		".:-_/[],%"
+/* printable, no blank, quote, backslash or comment sign */
+#define COMMUNITY_CHARS		"!$&()*+,-./:;<=>?@[]^_`{|}~%"
+
+/*
+ * snmp-listen ADDRESS, snmp-community NAME [SOURCE], snmp-trapsink
+ * HOST[:PORT] COMMUNITY.  A community is a password: it is never quoted.
+ */
+static void
+parse_snmp(struct parser *p, const char *file, int line, char **w, int n,
+    mode_t fmode)
+{
+	struct conf *c = p->c;
+
+	if (p->snmp_line == 0) {
+		mm_strlcpy(p->snmp_file, file, sizeof(p->snmp_file));
+		p->snmp_line = line;
+	}
+	if (strcmp(w[0], "snmp-listen") == 0) {
+		if (n != 2) {
+			conf_error(p, file, line, "snmp-listen: expected one "
+			    "address, e.g. udp:127.0.0.1:1161");
+			return;
+		}
+		ONCE(set_listen, "snmp-listen");
+		if (!snmp_word_ok(w[1], sizeof(c->snmp_listen) - 1,
+		    SNMP_ADDR_CHARS))
+			conf_error(p, file, line, "snmp-listen: bad address");
+		else
+			mm_strlcpy(c->snmp_listen, w[1], sizeof(c->snmp_listen));
+	} else if (strcmp(w[0], "snmp-community") == 0) {
+		struct conf_community *cc;
+
+		if (n != 2 && n != 3) {
+			conf_error(p, file, line, "snmp-community: expected "
+			    "NAME [SOURCE]");
+			return;
+		}
+		if (c->ncommunity == CONF_SNMP_MAX) {
+			conf_error(p, file, line, "snmp-community: more than %d",
+			    CONF_SNMP_MAX);
+			return;
+		}
+		if (!snmp_word_ok(w[1], CONF_COMMUNITY_MAX, COMMUNITY_CHARS)) {
+			conf_error(p, file, line, "snmp-community: bad name "
+			    "(1 to %d printable characters, no blank, quote, "
+			    "backslash or #)", CONF_COMMUNITY_MAX);
+			return;
+		}
+		if (n == 3 && !snmp_word_ok(w[2], CONF_SNMP_ADDR_MAX - 1,
+		    SNMP_ADDR_CHARS)) {
+			conf_error(p, file, line, "snmp-community: bad source "
+			    "(an address, network/bits, a host name or default)");
+			return;
+		}
+		warn_community(file, line, fmode);
+		cc = &c->community[c->ncommunity++];
+		mm_strlcpy(cc->name, w[1], sizeof(cc->name));
+		mm_strlcpy(cc->source, n == 3 ? w[2] : "127.0.0.1",
+		    sizeof(cc->source));
+	} else if (strcmp(w[0], "snmp-trapsink") == 0) {
+		struct conf_trapsink *ts;
+
+		if (n != 3) {
+			conf_error(p, file, line, "snmp-trapsink: expected "
+			    "HOST[:PORT] COMMUNITY");
+			return;
+		}
+		if (c->ntrapsink == CONF_SNMP_MAX) {
+			conf_error(p, file, line, "snmp-trapsink: more than %d",
+			    CONF_SNMP_MAX);
+			return;
+		}
+		if (!snmp_word_ok(w[1], CONF_SNMP_ADDR_MAX - 1,
+		    SNMP_ADDR_CHARS)) {
+			conf_error(p, file, line, "snmp-trapsink: bad host");
+			return;
+		}
+		if (!snmp_word_ok(w[2], CONF_COMMUNITY_MAX, COMMUNITY_CHARS)) {
+			conf_error(p, file, line, "snmp-trapsink: bad community "
+			    "(1 to %d printable characters, no blank, quote, "
+			    "backslash or #)", CONF_COMMUNITY_MAX);
+			return;
+		}
+		warn_community(file, line, fmode);
+		ts = &c->trapsink[c->ntrapsink++];
+		mm_strlcpy(ts->host, w[1], sizeof(ts->host));
+		mm_strlcpy(ts->community, w[2], sizeof(ts->community));
+	} else
+		unknown_keyword(p, file, line, w, n);
+}
+
+/* the built-in agent's settings make sense only together */
+static void
+check_snmp(struct parser *p)
+{
+	struct conf *c = p->c;
+
+	/* one error per mistake: no second one about its consequences */
+	if (p->snmp_line == 0 || p->snmp_bad)
+		return;
+	if (c->snmp_listen[0] == '\0')
+		conf_error(p, p->snmp_file, p->snmp_line, "snmp-community and "
+		    "snmp-trapsink need snmp-listen (without it mailmond is an "
+		    "AgentX subagent: give access in the master's snmpd.conf)");
+	else if (c->agentx_socket[0] != '\0')
+		conf_error(p, p->snmp_file, p->snmp_line, "snmp-listen and "
+		    "agentx-socket exclude each other: serve SNMP either "
+		    "itself or through a master agent");
+	else if (c->ncommunity == 0)
+		conf_error(p, p->snmp_file, p->snmp_line, "snmp-listen: no "
+		    "snmp-community line, so no manager could read anything");
+}
+
 static void
 parse_line(struct parser *p, const char *file, int line, char **w, int n,
     mode_t fmode)
@@ -321,6 +469,14 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 		p->depth++;
 		read_file(p, path, file, line);
 		p->depth--;
+		return;
+	}
+	if (strncmp(w[0], "snmp-", 5) == 0) {
+		int	 nerr = p->nerr;
+
+		parse_snmp(p, file, line, w, n, fmode);
+		if (p->nerr != nerr)
+			p->snmp_bad = 1;
 		return;
 	}
 	if (n != 2) {
@@ -693,6 +849,7 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	p.errlen = errlen;
 
 	read_file(&p, path, NULL, 0);
+	check_snmp(&p);
 	for (p.nnames = 16; p.nnames < 2 * p.nlines; p.nnames *= 2)
 		;
 	if (p.nlines > 0 &&

@@ -29,6 +29,9 @@ struct optpack;
  */
 #define CONF_READS_MAX		256
 #define CONF_USER_MAX		64
+#define CONF_SNMP_MAX		8	/* snmp-community, snmp-trapsink lines */
+#define CONF_COMMUNITY_MAX	32	/* bytes of a community */
+#define CONF_SNMP_ADDR_MAX	128	/* a Net-SNMP transport address */
 
 /* defaults when the file does not say otherwise */
 #define CONF_DEF_INTERVAL	60	/* seconds between two runs of a probe */
@@ -53,6 +56,18 @@ struct conf_probe {
 	int			 line;
 };
 
+/* a read-only SNMPv1/v2c community of the built-in agent (snmp-listen) */
+struct conf_community {
+	char			 name[CONF_COMMUNITY_MAX + 1];	/* secret */
+	char			 source[CONF_SNMP_ADDR_MAX];	/* who may use it */
+};
+
+/* where the built-in agent sends SNMPv2c notifications */
+struct conf_trapsink {
+	char			 host[CONF_SNMP_ADDR_MAX];	/* HOST[:PORT] */
+	char			 community[CONF_COMMUNITY_MAX + 1];	/* secret */
+};
+
 struct conf {
 	char			 path[CONF_PATH_MAX];
 	int			 interval_s;
@@ -67,6 +82,16 @@ struct conf {
 	char			 state_file[CONF_PATH_MAX];	/* "" = none */
 	/* probes running at once; 0 = derived from the descriptor limit */
 	int			 max_inflight;
+	/*
+	 * "" = an AgentX subagent (the default); otherwise the addresses
+	 * the daemon serves SNMP on itself, with these communities and
+	 * notification receivers
+	 */
+	char			 snmp_listen[CONF_SNMP_ADDR_MAX];
+	struct conf_community	 community[CONF_SNMP_MAX];
+	size_t			 ncommunity;
+	struct conf_trapsink	 trapsink[CONF_SNMP_MAX];
+	size_t			 ntrapsink;
 
 	struct conf_probe	*probes;	/* in file order */
 	size_t			 nprobes;

@@ -438,6 +438,26 @@ set_inflight(struct daemon *d, const struct conf *c)
 	    c->max_inflight > 0 ? " (max-inflight)" : " (descriptor limit)");
 }
 
+/* the built-in agent's settings (snmp-*), compared as a whole */
+static int
+same_snmp(const struct conf *a, const struct conf *b)
+{
+	return strcmp(a->snmp_listen, b->snmp_listen) == 0 &&
+	    a->ncommunity == b->ncommunity && a->ntrapsink == b->ntrapsink &&
+	    memcmp(a->community, b->community, sizeof(a->community)) == 0 &&
+	    memcmp(a->trapsink, b->trapsink, sizeof(a->trapsink)) == 0;
+}
+
+static void
+keep_snmp(struct conf *to, const struct conf *from)
+{
+	memcpy(to->snmp_listen, from->snmp_listen, sizeof(to->snmp_listen));
+	memcpy(to->community, from->community, sizeof(to->community));
+	memcpy(to->trapsink, from->trapsink, sizeof(to->trapsink));
+	to->ncommunity = from->ncommunity;
+	to->ntrapsink = from->ntrapsink;
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -455,9 +475,9 @@ reload(struct daemon *d)
 	}
 	if (strcmp(nc.agentx_socket, d->conf.agentx_socket) != 0 ||
 	    nc.ping_interval != d->conf.ping_interval ||
-	    strcmp(nc.user, d->conf.user) != 0)
-		log_warnx("reload: agentx-socket, ping-interval and user "
-		    "take effect only after a restart");
+	    strcmp(nc.user, d->conf.user) != 0 || !same_snmp(&nc, &d->conf))
+		log_warnx("reload: agentx-socket, ping-interval, user and the "
+		    "snmp-* settings take effect only after a restart");
 	if ((changes = sched_apply_conf(d->sched, &nc)) == -1) {
 		log_warnx("reload failed: out of memory; keeping the running "
 		    "configuration");
@@ -475,6 +495,7 @@ reload(struct daemon *d)
 	    sizeof(nc.agentx_socket));
 	mm_strlcpy(nc.user, d->conf.user, sizeof(nc.user));
 	nc.ping_interval = d->conf.ping_interval;
+	keep_snmp(&nc, &d->conf);
 	d->conf = nc;
 	if (changes > 0)
 		agent_table_changed();
@@ -747,12 +768,15 @@ main(int argc, char *argv[])
 {
 	struct daemon	 d;
 	struct agent_opts ao;
+	struct agent_community comm[CONF_SNMP_MAX];
+	struct agent_trapsink sinks[CONF_SNMP_MAX];
+	size_t		 i;
 	const char	*conf_arg = DEFAULT_CONF, *pidfile = NULL;
 	const char	*xsock = NULL, *user = NULL, *logarg = NULL;
 	char		 pidpath[PATH_MAX], logpath[PATH_MAX], err[512], bad[48];
 	enum logdest	 logdest = LOGDEST_DEFAULT;
 	int		 facility = LOG_DAEMON, foreground = 0, check_only = 0;
-	int		 allow_root = 0, no_snmp_conf = 0, ch, nerr;
+	int		 allow_root = 0, no_snmp_conf = 0, ch, nerr, rc;
 	uid_t		 run_uid = 0;
 	gid_t		 run_gid = 0;
 	char		 run_user[CONF_USER_MAX] = "";
@@ -890,6 +914,22 @@ main(int argc, char *argv[])
 	agent_set_engine_cb(engine_load, d.sched);
 
 	memset(&ao, 0, sizeof(ao));
+	if (xsock != NULL && d.conf.snmp_listen[0] != '\0')
+		fatalx("-x: %s sets snmp-listen: mailmond serves SNMP itself "
+		    "and uses no AgentX socket", d.conf_path);
+	for (i = 0; i < d.conf.ncommunity; i++) {
+		comm[i].name = d.conf.community[i].name;
+		comm[i].source = d.conf.community[i].source;
+	}
+	for (i = 0; i < d.conf.ntrapsink; i++) {
+		sinks[i].host = d.conf.trapsink[i].host;
+		sinks[i].community = d.conf.trapsink[i].community;
+	}
+	ao.listen = d.conf.snmp_listen;
+	ao.community = comm;
+	ao.ncommunity = d.conf.ncommunity;
+	ao.trapsink = sinks;
+	ao.ntrapsink = d.conf.ntrapsink;
 	ao.agentx_socket = xsock != NULL ? xsock :
 	    d.conf.agentx_socket[0] != '\0' ? d.conf.agentx_socket : NULL;
 	if (xsock != NULL)
@@ -902,7 +942,10 @@ main(int argc, char *argv[])
 	 * No master yet is not fatal: the agent keeps trying every ping
 	 * interval, and the probes run regardless.
 	 */
-	if (agent_init(d.ev, &ao, sched_rows_cb, d.sched) == -1)
+	rc = agent_init(d.ev, &ao, sched_rows_cb, d.sched);
+	if (rc == -2)
+		fatalx("SNMP: cannot serve on %s (see above)", ao.listen);
+	if (rc == -1)
 		log_warnx("AgentX: no session to the master agent yet (%s); "
 		    "retrying in the background",
 		    ao.agentx_socket ? ao.agentx_socket : "default socket");

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "log.h"
 #include "probe_opts.h"
+#include "util.h"
 
 /* a probe's options, unpacked (the next call reuses the buffer) */
 static const struct probe_opts *
@@ -798,6 +799,85 @@ test_history_state_file(void **state)
 	    "--history: invalid value 'x'");
 }
 
+/* the built-in agent: snmp-listen, snmp-community, snmp-trapsink */
+static void
+test_snmp_listen(void **state)
+{
+	struct conf c;
+	char	 err[512], text[2048];
+	const char *path;
+	int	 i;
+
+	(void)state;
+	logbuf[0] = '\0';
+	path = write_file("s0.conf", "snmp-listen udp:127.0.0.1:1161,udp6:[::1]:1161\n"
+	    "snmp-community Pub!ic\n"
+	    "snmp-community ops 192.0.2.0/24\n"
+	    "snmp-trapsink 127.0.0.1:162 Tr@p\n"
+	    "probe a tcp --host 127.0.0.1 --port 1\n", 0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.snmp_listen, "udp:127.0.0.1:1161,udp6:[::1]:1161");
+	assert_int_equal(c.ncommunity, 2);
+	assert_string_equal(c.community[0].name, "Pub!ic");
+	/* no source: loopback only, not Net-SNMP's "anyone" */
+	assert_string_equal(c.community[0].source, "127.0.0.1");
+	assert_string_equal(c.community[1].source, "192.0.2.0/24");
+	assert_int_equal(c.ntrapsink, 1);
+	assert_string_equal(c.trapsink[0].host, "127.0.0.1:162");
+	assert_string_equal(c.trapsink[0].community, "Tr@p");
+	conf_free(&c);
+
+	assert_null(strstr(logbuf, "readable by"));
+	/* a community in a file others may read: a warning, not an error */
+	logbuf[0] = '\0';
+	path = write_file("s2.conf", "snmp-listen udp:1161\n"
+	    "snmp-community c0mmun1ty\n", 0644);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_non_null(strstr(logbuf, "s2.conf:2: a community written in a "
+	    "file readable by everyone"));
+	assert_null(strstr(logbuf, "c0mmun1ty"));
+	conf_free(&c);
+
+	/* without snmp-listen the daemon is a subagent: nothing is set */
+	path = write_file("s1.conf", "probe a tcp --host 127.0.0.1 --port 1\n",
+	    0600);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.snmp_listen, "");
+	assert_int_equal(c.ncommunity, 0);
+	conf_free(&c);
+
+	expect_error("snmp-community c0mmun1ty\n", 1,
+	    "snmp-community and snmp-trapsink need snmp-listen");
+	assert_null(strstr(logbuf, "c0mmun1ty"));
+	expect_error("agentx-socket /x\nsnmp-listen udp:1161\n"
+	    "snmp-community c0mmun1ty\n", 2, "exclude each other");
+	expect_error("snmp-listen udp:1161\n", 1, "no snmp-community line");
+	expect_error("snmp-listen udp:1161\nsnmp-listen udp:1162\n"
+	    "snmp-community c\n", 2, "snmp-listen: already set");
+	expect_error("snmp-listen \"udp:1 161\"\nsnmp-community c\n", 1,
+	    "snmp-listen: bad address");
+	expect_error("snmp-listen\n", 1, "snmp-listen: expected one address");
+	expect_error("snmp-listen udp:1161\nsnmp-community \"c0mm#un1ty\"\n",
+	    2, "snmp-community: bad name");
+	assert_null(strstr(logbuf, "c0mm"));
+	expect_error("snmp-listen udp:1161\nsnmp-community c0mmun1ty "
+	    "\"10.0.0.1 x\"\n", 2, "snmp-community: bad source");
+	assert_null(strstr(logbuf, "c0mmun1ty"));
+	expect_error("snmp-listen udp:1161\nsnmp-community "
+	    "abcdefghijabcdefghijabcdefghijabc\n", 2, "bad name");
+	expect_error("snmp-listen udp:1161\nsnmp-community c\n"
+	    "snmp-trapsink h\n", 3, "expected HOST[:PORT] COMMUNITY");
+	expect_error("snmp-listen udp:1161\nsnmp-community c\n"
+	    "snmp-trapsink h \"t\\\\p\"\n", 3, "snmp-trapsink: bad community");
+	expect_error("snmp-lissen udp:1161\n", 1, "unknown keyword \"snmp-lissen\"");
+
+	/* at most CONF_SNMP_MAX communities */
+	mm_strlcpy(text, "snmp-listen udp:1161\n", sizeof(text));
+	for (i = 0; i <= CONF_SNMP_MAX; i++)
+		mm_strlcat(text, "snmp-community c\n", sizeof(text));
+	expect_error(text, CONF_SNMP_MAX + 2, "snmp-community: more than 8");
+}
+
 int
 main(void)
 {
@@ -820,6 +900,7 @@ main(void)
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_secret_file_rules),
 		cmocka_unit_test(test_history_state_file),
+		cmocka_unit_test(test_snmp_listen),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
