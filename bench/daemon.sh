@@ -106,6 +106,7 @@ HANG_PORT=$((12527 + PORT_OFFSET))	# accepts, never greets
 CLOSED_PORT=$((12528 + PORT_OFFSET))	# nothing listens
 TLS_PORT=$((12529 + PORT_OFFSET))	# mailmond's STARTTLS target
 TLS2_PORT=$((12530 + PORT_OFFSET))	# mailbench's STARTTLS target
+LISTEN_PORT=$((12531 + PORT_OFFSET))	# mailmond's own SNMP (listen phase)
 
 B=.1.3.6.1.4.1.2789.5			# MAILMON-MIB::mailmonMIB
 PROBECOUNT=$B.2.1.0			# mailmonProbeCount.0
