@@ -35,10 +35,14 @@ struct ev_io {
 	void		*arg;
 };
 
-struct ev_timer {
-	struct ev	*ev;
+struct heap_ent {
 	int64_t		 when;
 	uint64_t	 seq;		/* arming order, breaks ties */
+	struct ev_timer	*t;
+};
+
+struct ev_timer {
+	struct ev	*ev;
 	size_t		 idx;		/* heap slot, or EV_NOT_PENDING */
 	ev_timer_cb	 cb;
 	void		*arg;
@@ -59,7 +63,12 @@ struct ev {
 	struct ev_io	**fds;		/* indexed by fd */
 	size_t		  nfds;
 	size_t		  nactive;	/* watchers registered in epoll */
-	struct ev_timer	**heap;
+	/*
+	 * The keys sit in the heap array itself: with ten thousand probe
+	 * timers scattered over the heap of the allocator, comparing
+	 * through the timer pointers cost a cache miss per level.
+	 */
+	struct heap_ent	 *heap;
 	size_t		  nheap;
 	size_t		  heapcap;
 	uint64_t	  seq;
@@ -107,7 +116,7 @@ ev_free(struct ev *ev)
 	}
 	ev->nattach = 0;
 	for (i = 0; i < ev->nheap; i++)
-		ev->heap[i]->idx = EV_NOT_PENDING;
+		ev->heap[i].t->idx = EV_NOT_PENDING;
 	for (i = 0; i < ev->nfds; i++)
 		if (ev->fds[i] != NULL)
 			ev->fds[i]->fd = -1;
@@ -263,7 +272,7 @@ ev_io_free(struct ev_io *w)
 /* timers: a binary min-heap ordered by (when, seq) */
 
 static int
-timer_before(const struct ev_timer *a, const struct ev_timer *b)
+ent_before(const struct heap_ent *a, const struct heap_ent *b)
 {
 	if (a->when != b->when)
 		return a->when < b->when;
@@ -271,46 +280,47 @@ timer_before(const struct ev_timer *a, const struct ev_timer *b)
 }
 
 static void
-heap_set(struct ev *ev, size_t i, struct ev_timer *t)
+heap_set(struct ev *ev, size_t i, const struct heap_ent *e)
 {
-	ev->heap[i] = t;
-	t->idx = i;
+	ev->heap[i] = *e;
+	e->t->idx = i;
 }
 
 static void
 heap_up(struct ev *ev, size_t i)
 {
-	struct ev_timer	*t = ev->heap[i];
+	struct heap_ent	 e = ev->heap[i];
 
 	while (i > 0) {
 		size_t	 parent = (i - 1) / 2;
 
-		if (!timer_before(t, ev->heap[parent]))
+		if (!ent_before(&e, &ev->heap[parent]))
 			break;
-		heap_set(ev, i, ev->heap[parent]);
+		heap_set(ev, i, &ev->heap[parent]);
 		i = parent;
 	}
-	heap_set(ev, i, t);
+	heap_set(ev, i, &e);
 }
 
 static void
 heap_down(struct ev *ev, size_t i)
 {
-	struct ev_timer	*t = ev->heap[i];
+	struct heap_ent	 e = ev->heap[i];
 
 	for (;;) {
 		size_t	 c = 2 * i + 1;
 
 		if (c >= ev->nheap)
 			break;
-		if (c + 1 < ev->nheap && timer_before(ev->heap[c + 1], ev->heap[c]))
+		if (c + 1 < ev->nheap &&
+		    ent_before(&ev->heap[c + 1], &ev->heap[c]))
 			c++;
-		if (!timer_before(ev->heap[c], t))
+		if (!ent_before(&ev->heap[c], &e))
 			break;
-		heap_set(ev, i, ev->heap[c]);
+		heap_set(ev, i, &ev->heap[c]);
 		i = c;
 	}
-	heap_set(ev, i, t);
+	heap_set(ev, i, &e);
 }
 
 static void
@@ -321,8 +331,8 @@ heap_remove(struct ev *ev, struct ev_timer *t)
 	t->idx = EV_NOT_PENDING;
 	if (--ev->nheap == i)
 		return;
-	heap_set(ev, i, ev->heap[ev->nheap]);
-	if (i > 0 && timer_before(ev->heap[i], ev->heap[(i - 1) / 2]))
+	heap_set(ev, i, &ev->heap[ev->nheap]);
+	if (i > 0 && ent_before(&ev->heap[i], &ev->heap[(i - 1) / 2]))
 		heap_up(ev, i);
 	else
 		heap_down(ev, i);
@@ -346,12 +356,13 @@ void
 ev_timer_at(struct ev_timer *t, int64_t when_us)
 {
 	struct ev	*ev = t->ev;
+	struct heap_ent	 e;
 
 	if (t->idx != EV_NOT_PENDING)
 		heap_remove(ev, t);
 	if (ev->nheap == ev->heapcap) {
 		size_t		  n = ev->heapcap ? ev->heapcap * 2 : 64;
-		struct ev_timer	**p;
+		struct heap_ent	 *p;
 
 		if ((p = reallocarray(ev->heap, n, sizeof(*p))) == NULL) {
 			/* nothing sane to do but say so loudly */
@@ -361,9 +372,10 @@ ev_timer_at(struct ev_timer *t, int64_t when_us)
 		ev->heap = p;
 		ev->heapcap = n;
 	}
-	t->when = when_us;
-	t->seq = ev->seq++;
-	heap_set(ev, ev->nheap++, t);
+	e.when = when_us;
+	e.seq = ev->seq++;
+	e.t = t;
+	heap_set(ev, ev->nheap++, &e);
 	heap_up(ev, t->idx);
 }
 
@@ -408,9 +420,9 @@ run_timers(struct ev *ev)
 	 * callback re-arming itself for "now" cannot starve the loop.
 	 */
 	while (ev->nheap > 0) {
-		struct ev_timer	*t = ev->heap[0];
+		struct ev_timer	*t = ev->heap[0].t;
 
-		if (t->when > ev->now || t->seq >= limit)
+		if (ev->heap[0].when > ev->now || ev->heap[0].seq >= limit)
 			break;
 		heap_remove(ev, t);
 		n++;
@@ -428,7 +440,7 @@ ev_run_once(struct ev *ev, int64_t max_wait_us)
 
 	ev_now_update(ev);
 	if (ev->nheap > 0) {
-		int64_t	 due = ev->heap[0]->when - ev->now;
+		int64_t	 due = ev->heap[0].when - ev->now;
 
 		if (due < 0)
 			due = 0;

@@ -217,3 +217,36 @@ for line in sys.stdin:
     sys.stdout.flush()
 '
 stamp() { "${PYTHON3:-python3}" -u -c "$DL_STAMP_PY"; }
+
+# ---- the mail stack under a manager ------------------------------------------
+#
+# dl_servers_mailmond: the fixture servers (tests/fixtures/servers.sh:
+# Postfix, Dovecot, snmpd, snmptrapd), then mailmond as nobody, every
+# second, probing their SMTP, IMAP (with a login whose password is in
+# M/imap.pw) and POP3 through the fixture snmpd.  Needs W, M and LOG;
+# sets AGENTX, CONF and MMPID.  Aborts the test when the servers do not
+# start.
+dl_servers_mailmond() {
+	if ! "$DL_FIX/servers.sh" start "$W" > "$W/servers.out" 2>&1; then
+		cat "$W/servers.out"
+		abort "servers did not start"
+	fi
+	AGENTX=$W/snmp/agentx.sock
+	CONF=$M/mailmond.conf
+	cat > "$CONF" <<EOF
+interval 1
+timeout 5
+retries 1
+ping-interval 2
+agentx-socket $AGENTX
+probe smtp smtp --host 127.0.0.1 --port $SMTP_PORT --starttls --ca-file $W/certs/ca.crt
+probe imap imap --host 127.0.0.1 --port $IMAP_PORT --starttls --ca-file $W/certs/ca.crt \\
+    --user $MAIL_USER --password-file $M/imap.pw
+probe pop3 pop3 --host 127.0.0.1 --port $POP3_PORT --starttls --ca-file $W/certs/ca.crt
+EOF
+	cp "$W/mail.pw" "$M/imap.pw"
+	chown nobody "$CONF" "$M/imap.pw"
+	chmod 0600 "$CONF" "$M/imap.pw"
+	"$MAILMOND" -f -C -c "$CONF" -Lf "$LOG" -u nobody &
+	MMPID=$!
+}

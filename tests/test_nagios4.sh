@@ -162,29 +162,7 @@ fi
 
 # ---- 2. servers, mailmond, Nagios ------------------------------------------
 
-if ! "$FX/servers.sh" start "$W" > "$W/servers.out" 2>&1; then
-	cat "$W/servers.out"
-	abort "servers did not start"
-fi
-AGENTX=$W/snmp/agentx.sock
-
-CONF=$M/mailmond.conf
-cat > "$CONF" <<EOF
-interval 1
-timeout 5
-retries 1
-ping-interval 2
-agentx-socket $AGENTX
-probe smtp smtp --host 127.0.0.1 --port $SMTP_PORT --starttls --ca-file $W/certs/ca.crt
-probe imap imap --host 127.0.0.1 --port $IMAP_PORT --starttls --ca-file $W/certs/ca.crt \\
-    --user $MAIL_USER --password-file $M/imap.pw
-probe pop3 pop3 --host 127.0.0.1 --port $POP3_PORT --starttls --ca-file $W/certs/ca.crt
-EOF
-cp "$W/mail.pw" "$M/imap.pw"
-chown nobody "$CONF" "$M/imap.pw"
-chmod 0600 "$CONF" "$M/imap.pw"
-"$MAILMOND" -f -C -c "$CONF" -Lf "$LOG" -u nobody &
-MMPID=$!
+dl_servers_mailmond
 
 mkdir -p "$W/nagios/conf.d"
 cp "$CFG/commands.cfg" "$CFG/services.cfg" "$W/nagios/conf.d/"
