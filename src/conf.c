@@ -7,6 +7,10 @@
  * "timeout", "retries" and "dns-server" are defaults for every probe
  * wherever they appear in the file, and a probe never depends on line
  * order.
+ *
+ * A file is read whole (at most CONF_FILE_MAX bytes), then parsed from
+ * memory by parse_text(): conf_load_buf() hands its text, and its
+ * include reader's, to the same parser.
  */
 #include "config.h"
 
@@ -68,6 +72,8 @@ struct parser {
 	size_t		*names;
 	size_t		 nnames;	/* slots, a power of two */
 	struct probe_opts *scratch;	/* one probe's options while parsed */
+	conf_include_fn	*include;	/* NULL: includes from the disk */
+	void		*include_arg;
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -234,7 +240,7 @@ keep_probe_line(struct parser *p, const char *file, int line, mode_t fmode,
 }
 
 static int	 read_file(struct parser *, const char *path, const char *from,
-		    int fromline);
+		    int fromline, const struct conf_text *given);
 
 /*
  * Every probe remembers the file it came from: the name is kept once
@@ -467,7 +473,7 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 			return;
 		}
 		p->depth++;
-		read_file(p, path, file, line);
+		read_file(p, path, file, line, NULL);
 		p->depth--;
 		return;
 	}
@@ -564,94 +570,226 @@ do_line(struct parser *p, const char *path, int line, char *text,
 	}
 }
 
+/*
+ * The one parser of a file's text: physical lines split at '\n' (a
+ * '\r' before it dropped), joined into logical lines by an odd number
+ * of trailing backslashes, each at most CONF_LINE_MAX bytes.  Returns
+ * the number of physical lines.
+ */
 static int
-read_file(struct parser *p, const char *path, const char *from, int fromline)
+parse_text(struct parser *p, const char *path, const struct conf_text *t)
 {
-	FILE	*fp;
-	struct stat st;
-	char	*buf = NULL;
+	const char *s = t->buf, *end = t->buf + t->len, *nl;
 	char	 lbuf[CONF_LINE_MAX + 1];	/* one logical line */
-	size_t	 cap = 0, llen = 0;
-	ssize_t	 len;
+	size_t	 llen = 0, len, bs;
 	int	 line = 0, first = 0, skip = 0;
-	char	 why[64];
 
-	if ((path = intern_file(p, path)) == NULL) {
-		conf_error(p, from ? from : "-", fromline, "out of memory");
-		return -1;
-	}
-	p->nreads++;
-	if ((fp = fopen(path, "re")) == NULL) {
-		if (from != NULL)
-			conf_error(p, from, fromline, "include %s: %s", path,
-			    strerror(errno));
-		else
-			conf_error(p, path, 0, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
-		conf_error(p, from ? from : path, from ? fromline : 0,
-		    "%s: not a regular file", path);
-		fclose(fp);
-		return -1;
-	}
-	/* whoever may write it decides where the passwords go */
-	if (secret_check_mode(&st, why, sizeof(why)) == -1) {
-		conf_error(p, from ? from : path, from ? fromline : 0,
-		    "refusing %s: %s", path, why);
-		fclose(fp);
-		return -1;
-	}
-	while ((len = getline(&buf, &cap, fp)) != -1) {
-		size_t	 bs;
-
+	for (; s < end; s = nl != NULL ? nl + 1 : end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		len = nl != NULL ? (size_t)(nl - s) : (size_t)(end - s);
 		line++;
 		if (llen == 0)
 			first = line;
-		if (len > 0 && buf[len - 1] == '\n')
-			buf[--len] = '\0';
-		if (len > 0 && buf[len - 1] == '\r')
-			buf[--len] = '\0';
-		if (memchr(buf, '\0', (size_t)len) != NULL) {
+		if (len > 0 && s[len - 1] == '\r')
+			len--;
+		if (memchr(s, '\0', len) != NULL) {
 			conf_error(p, path, line, "NUL byte in line");
 			llen = 0;
 			continue;
 		}
 		/* an odd number of trailing backslashes continues the line */
-		for (bs = 0; bs < (size_t)len && buf[len - 1 - bs] == '\\'; bs++)
+		for (bs = 0; bs < len && s[len - 1 - bs] == '\\'; bs++)
 			;
 		if (bs % 2 == 1)
-			buf[--len] = '\0';
+			len--;
 		if (skip) {		/* rest of an overlong logical line */
 			skip = bs % 2 == 1;
 			llen = 0;
 			continue;
 		}
-		if (llen + (size_t)len > CONF_LINE_MAX) {
+		if (llen + len > CONF_LINE_MAX) {
 			conf_error(p, path, first, "line longer than %d bytes",
 			    CONF_LINE_MAX);
 			llen = 0;
 			skip = bs % 2 == 1;
 			continue;
 		}
-		memcpy(lbuf + llen, buf, (size_t)len);
-		llen += (size_t)len;
+		memcpy(lbuf + llen, s, len);
+		llen += len;
 		lbuf[llen] = '\0';
 		if (bs % 2 == 1)
 			continue;
 		llen = 0;
-		do_line(p, path, first, lbuf, st.st_mode);
+		do_line(p, path, first, lbuf, t->mode);
 	}
 	if (llen > 0)		/* a continuation on the last line */
-		do_line(p, path, first, lbuf, st.st_mode);
-	if (ferror(fp))
-		conf_error(p, path, line, "read error: %s", strerror(errno));
+		do_line(p, path, first, lbuf, t->mode);
+	explicit_bzero(lbuf, sizeof(lbuf));
+	return line;
+}
+
+/*
+ * A file the parser may take: a regular file that only its owner may
+ * write (whoever may write it decides where the passwords go).  An
+ * include's problem is reported on the include line.
+ */
+static int
+check_mode(struct parser *p, const char *path, const char *from,
+    int fromline, mode_t mode)
+{
+	struct stat st;
+	char	 why[64];
+
+	if (!S_ISREG(mode)) {
+		conf_error(p, from ? from : path, from ? fromline : 0,
+		    "%s: not a regular file", path);
+		return -1;
+	}
+	memset(&st, 0, sizeof(st));
+	st.st_mode = mode;
+	if (secret_check_mode(&st, why, sizeof(why)) == -1) {
+		conf_error(p, from ? from : path, from ? fromline : 0,
+		    "refusing %s: %s", path, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* an open that failed: on the include line, or the top file itself */
+static void
+open_error(struct parser *p, const char *path, const char *from, int fromline,
+    int err)
+{
+	if (from != NULL)
+		conf_error(p, from, fromline, "include %s: %s", path,
+		    strerror(err));
+	else
+		conf_error(p, path, 0, "%s", strerror(err));
+}
+
+/*
+ * Read a whole file from the disk into *t (t->buf malloc'ed, holding
+ * secrets: wipe it), at most CONF_FILE_MAX bytes.  0, with *rerr the
+ * errno of a read that failed part way (what came before it is in *t);
+ * -1 when reported.
+ */
+static int
+read_disk(struct parser *p, const char *path, const char *from, int fromline,
+    struct conf_text *t, int *rerr)
+{
+	struct stat st;
+	char	*buf, *nb;
+	size_t	 cap, len = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	*rerr = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		open_error(p, path, from, fromline, errno);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1)
+		st.st_mode = 0;		/* not a regular file */
+	if (check_mode(p, path, from, fromline, st.st_mode) == -1) {
+		close(fd);
+		return -1;
+	}
+	/*
+	 * The size is a hint (the file may change while it is read); the
+	 * byte after it lets the read that sees the end need no growth.
+	 */
+	cap = (st.st_size > 0 && st.st_size < CONF_FILE_MAX ?
+	    (size_t)st.st_size : 4096) + 1;
+	if ((buf = malloc(cap)) == NULL)
+		goto nomem;
+	for (;;) {
+		if (len == cap) {
+			/* one byte past the limit shows it was passed */
+			if (len > CONF_FILE_MAX) {
+				conf_error(p, from ? from : path,
+				    from ? fromline : 0, "%s: longer than %d "
+				    "bytes", path, CONF_FILE_MAX);
+				goto fail;
+			}
+			cap = cap > CONF_FILE_MAX / 2 ? CONF_FILE_MAX + 1 :
+			    cap * 2;
+			/* not realloc(): the old copy would not be wiped */
+			if ((nb = malloc(cap)) == NULL)
+				goto nomem;
+			memcpy(nb, buf, len);
+			explicit_bzero(buf, len);
+			free(buf);
+			buf = nb;
+		}
+		if ((n = read(fd, buf + len, cap - len)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n == -1)
+			*rerr = errno;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	t->buf = buf;
+	t->len = len;
+	t->mode = st.st_mode;
+	return 0;
+nomem:
+	conf_error(p, from ? from : path, from ? fromline : 0,
+	    "out of memory");
+fail:
 	if (buf != NULL) {
-		explicit_bzero(buf, cap);
+		explicit_bzero(buf, len);
 		free(buf);
 	}
-	explicit_bzero(lbuf, sizeof(lbuf));
-	fclose(fp);
+	close(fd);
+	return -1;
+}
+
+/*
+ * Take one file: the caller's text (given, the top file of
+ * conf_load_buf()), or path from the include reader or from the disk.
+ * from/fromline name the include line, NULL for the top file.
+ */
+static int
+read_file(struct parser *p, const char *path, const char *from, int fromline,
+    const struct conf_text *given)
+{
+	struct conf_text t;
+	char	*owned = NULL;
+	int	 rerr = 0, line;
+
+	if ((path = intern_file(p, path)) == NULL) {
+		conf_error(p, from ? from : "-", fromline, "out of memory");
+		return -1;
+	}
+	p->nreads++;
+	if (given == NULL && p->include == NULL) {
+		if (read_disk(p, path, from, fromline, &t, &rerr) == -1)
+			return -1;
+		owned = (char *)t.buf;
+	} else {
+		if (given != NULL)
+			t = *given;
+		else {
+			memset(&t, 0, sizeof(t));
+			errno = 0;
+			if (p->include(p->include_arg, path, &t) == -1) {
+				open_error(p, path, from, fromline, errno);
+				return -1;
+			}
+		}
+		if (check_mode(p, path, from, fromline, t.mode) == -1)
+			return -1;
+	}
+	line = parse_text(p, path, &t);
+	if (rerr != 0)
+		conf_error(p, path, line, "read error: %s", strerror(rerr));
+	if (owned != NULL) {
+		explicit_bzero(owned, t.len);
+		free(owned);
+	}
 	return 0;
 }
 
@@ -827,8 +965,10 @@ conf_probe_opts(const struct conf_probe *cp, struct probe_opts *o)
 	optpack_unpack(cp->pack, o);
 }
 
-int
-conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+/* the top file is given (conf_load_buf()) or read from the disk */
+static int
+load(struct conf *c, const char *path, const struct conf_text *given,
+    conf_include_fn *include, void *arg, char *err, size_t errlen)
 {
 	struct parser p;
 	size_t	 i;
@@ -847,8 +987,10 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	p.c = c;
 	p.err = err;
 	p.errlen = errlen;
+	p.include = include;
+	p.include_arg = arg;
 
-	read_file(&p, path, NULL, 0);
+	read_file(&p, path, NULL, 0, given);
 	check_snmp(&p);
 	for (p.nnames = 16; p.nnames < 2 * p.nlines; p.nnames *= 2)
 		;
@@ -869,6 +1011,19 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	log_debug(LT_CONFIG, "%s: %zu probes, %d errors", path, c->nprobes,
 	    p.nerr);
 	return p.nerr;
+}
+
+int
+conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+{
+	return load(c, path, NULL, NULL, NULL, err, errlen);
+}
+
+int
+conf_load_buf(struct conf *c, const char *path, const struct conf_text *t,
+    conf_include_fn *include, void *arg, char *err, size_t errlen)
+{
+	return load(c, path, t, include, arg, err, errlen);
 }
 
 void

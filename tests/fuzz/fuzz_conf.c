@@ -4,11 +4,14 @@
  * and password files.
  *
  * The input is up to three files separated by NUL bytes (which a
- * configuration line may not hold anyway): main.conf, inc.conf and
- * pw, written into the harness's own directory; conf_load() reads
- * main.conf and may include the others by name, and nothing outside
- * that directory (fuzz_files.h).  Every probe's options are unpacked
- * again afterwards.
+ * configuration line may not hold anyway): main.conf, inc.conf and pw,
+ * named as if in the harness's own directory.  conf_load_buf() parses
+ * main.conf from memory, and its includes come from the same three
+ * texts through the harness's include reader (any other path does not
+ * exist), so an input costs no file I/O.  Password files are read from
+ * the disk: pw is written into the directory when it changed, and
+ * nothing outside it can be read (fuzz_files.h).  Every probe's options
+ * are unpacked again afterwards.
  *
  * The contract checked: no message of the parser (the err text and
  * every logged line) about a line quotes a password given on that
@@ -16,6 +19,9 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +35,7 @@
 #include "fuzz_secret.h"
 
 #define FZ_FILES	3
+#define FZ_PW		2	/* the one file also on the disk */
 
 static const char *names[FZ_FILES] = { "main.conf", "inc.conf", "pw" };
 
@@ -40,26 +47,44 @@ static struct {
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* write file f unless it holds these bytes already; 1 when written */
-static int
-put_if_changed(int f, const uint8_t *data, size_t len)
+/* the password file: written only when the input changes it */
+static void
+put_pw(const uint8_t *data, size_t len)
 {
-	static uint8_t	*last[FZ_FILES];
-	static size_t	 lastlen[FZ_FILES];
-	static int	 written[FZ_FILES];
+	static uint8_t	*last;
+	static size_t	 lastlen;
+	static int	 written;
 	uint8_t		*copy;
 
-	if (written[f] && lastlen[f] == len &&
-	    (len == 0 || memcmp(last[f], data, len) == 0))
-		return 0;
-	fz_files_put(names[f], data, len, in.path[f], sizeof(in.path[f]));
-	if ((copy = realloc(last[f], len + 1)) == NULL)
+	if (written && lastlen == len &&
+	    (len == 0 || memcmp(last, data, len) == 0))
+		return;
+	fz_files_put(names[FZ_PW], data, len, in.path[FZ_PW],
+	    sizeof(in.path[FZ_PW]));
+	if ((copy = realloc(last, len + 1)) == NULL)
 		abort();
 	memcpy(copy, data, len);
-	last[f] = copy;
-	lastlen[f] = len;
-	written[f] = 1;
-	return 1;
+	last = copy;
+	lastlen = len;
+	written = 1;
+}
+
+/* the includes: the input's three files, by their full names */
+static int
+include_reader(void *arg, const char *path, struct conf_text *t)
+{
+	int	 f;
+
+	(void)arg;
+	for (f = 0; f < FZ_FILES; f++)
+		if (strcmp(path, in.path[f]) == 0) {
+			t->buf = in.text[f];
+			t->len = in.len[f];
+			t->mode = S_IFREG | 0600;
+			return 0;
+		}
+	errno = ENOENT;
+	return -1;
 }
 
 /* 1 when msg quotes a password given on line n (1-based) of file f */
@@ -138,6 +163,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct conf		 c;
+	struct conf_text	 top;
 	struct probe_opts	 o;
 	char			 err[512];
 	const uint8_t		*p = data, *end = data + size, *z;
@@ -149,18 +175,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		z = p < end ? memchr(p, '\0', (size_t)(end - p)) : NULL;
 		in.text[f] = (const char *)p;
 		in.len[f] = z != NULL ? (size_t)(z - p) : (size_t)(end - p);
-		/* most inputs leave inc.conf and pw as they were: no write */
-		if (!put_if_changed(f, p, in.len[f]))
-			snprintf(in.path[f], sizeof(in.path[f]), "%s/%s",
-			    fz_files_dir(), names[f]);
+		snprintf(in.path[f], sizeof(in.path[f]), "%s/%s",
+		    fz_files_dir(), names[f]);
 		p = z != NULL ? z + 1 : end;
 	}
+	put_pw((const uint8_t *)in.text[FZ_PW], in.len[FZ_PW]);
+	top.buf = in.text[0];
+	top.len = in.len[0];
+	top.mode = S_IFREG | 0600;
 
 	log_register(sink, NULL);
 	log_set_level(LOG_LVL_DEBUG);
 	(void)log_set_tokens("config", NULL, 0);
 	fz_files_guard(1);
-	nerr = conf_load(&c, in.path[0], err, sizeof(err));
+	nerr = conf_load_buf(&c, in.path[0], &top, include_reader, NULL, err,
+	    sizeof(err));
 	fz_files_guard(0);
 
 	if (memchr(err, '\0', sizeof(err)) == NULL)

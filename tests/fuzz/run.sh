@@ -46,9 +46,12 @@ opts=$(am_list libmmopts_la_SOURCES)
 cli=$(am_list libmmcli_la_SOURCES)
 daemon=$(am_list libmmdaemon_la_SOURCES)
 
+# FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION: lower bounds where the
+# fuzzer would spend its time repeating itself (conf.h CONF_READS_MAX)
 # shellcheck disable=SC2054
 cflags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined
-	-fno-sanitize-recover=all -I"$build" -I"$src" -I"$here" -DUNITTEST)
+	-fno-sanitize-recover=all -I"$build" -I"$src" -I"$here" -DUNITTEST
+	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
 read -r -a pkgc <<<"$(pkg-config --cflags openssl libcares)"
 read -r -a pkgl <<<"$(pkg-config --libs openssl libcares)"
 # shellcheck disable=SC2012

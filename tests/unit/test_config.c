@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,9 +91,9 @@ teardown(void **state)
 	return 0;
 }
 
-/* write a file under tmpdir; returns its path in a static buffer */
+/* write len bytes to a file under tmpdir; its path in a static buffer */
 static const char *
-write_file(const char *name, const char *text, mode_t mode)
+write_bytes(const char *name, const char *bytes, size_t len, mode_t mode)
 {
 	static char path[2][512];
 	static int which;
@@ -101,10 +103,62 @@ write_file(const char *name, const char *text, mode_t mode)
 	snprintf(p, 512, "%s/%s", tmpdir, name);
 	fp = fopen(p, "w");
 	assert_non_null(fp);
-	fputs(text, fp);
+	assert_int_equal(fwrite(bytes, 1, len, fp), len);
 	fclose(fp);
 	assert_int_equal(chmod(p, mode), 0);
 	return p;
+}
+
+static const char *
+write_file(const char *name, const char *text, mode_t mode)
+{
+	return write_bytes(name, text, strlen(text), mode);
+}
+
+/*
+ * The same bytes through conf_load() (from the file name) and
+ * conf_load_buf() (from memory, includes from the disk): the same
+ * errors, the same messages, the same probes.  The number of errors;
+ * the first in err, the messages in logbuf.
+ */
+static int
+both_ways(const char *name, const char *bytes, size_t len, char *err,
+    size_t errlen)
+{
+	struct conf	 c, m;
+	struct conf_text t;
+	char		 merr[512], *logged;
+	const char	*path;
+	size_t		 i;
+	int		 n;
+
+	path = write_bytes(name, bytes, len, 0600);
+	logbuf[0] = '\0';
+	n = conf_load(&c, path, err, errlen);
+	assert_non_null(logged = strdup(logbuf));
+
+	logbuf[0] = '\0';
+	t.buf = bytes;
+	t.len = len;
+	t.mode = S_IFREG | 0600;
+	assert_int_equal(conf_load_buf(&m, path, &t, NULL, NULL, merr,
+	    sizeof(merr)), n);
+	assert_string_equal(merr, err);
+	assert_string_equal(logbuf, logged);
+	assert_string_equal(m.path, c.path);
+	assert_int_equal(m.interval_s, c.interval_s);
+	assert_int_equal(m.nprobes, c.nprobes);
+	for (i = 0; i < c.nprobes; i++) {
+		assert_string_equal(m.probes[i].name, c.probes[i].name);
+		assert_string_equal(m.probes[i].file, c.probes[i].file);
+		assert_int_equal(m.probes[i].line, c.probes[i].line);
+		assert_int_equal(m.probes[i].interval_s, c.probes[i].interval_s);
+		assert_int_equal(O(&m, i)->port, O(&c, i)->port);
+	}
+	free(logged);
+	conf_free(&m);
+	conf_free(&c);
+	return n;
 }
 
 /* ---- conf_split -------------------------------------------------------- */
@@ -261,24 +315,23 @@ test_load_defaults(void **state)
 	conf_free(&c);
 }
 
-/* one bad line: exactly one error, reported as FILE:LINE: ...want... */
+/*
+ * One bad line: exactly one error, reported as FILE:LINE: ...want...,
+ * the same from the file and from memory.
+ */
 static void
 expect_error(const char *text, int line, const char *want)
 {
-	struct conf c;
 	char	 err[512], prefix[600];
-	const char *path;
 
-	logbuf[0] = '\0';
-	path = write_file("bad.conf", text, 0600);
-	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
-	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
+	assert_int_equal(both_ways("bad.conf", text, strlen(text), err,
+	    sizeof(err)), 1);
+	snprintf(prefix, sizeof(prefix), "%s/bad.conf:%d: ", tmpdir, line);
 	if (strncmp(err, prefix, strlen(prefix)) != 0 ||
 	    strstr(err, want) == NULL)
 		fail_msg("got \"%s\", wanted \"%s...%s\"", err, prefix, want);
 	/* and the same text went to the log */
 	assert_non_null(strstr(logbuf, err));
-	conf_free(&c);
 }
 
 static void
@@ -725,6 +778,253 @@ test_secret_file_rules(void **state)
 	conf_free(&c);
 }
 
+/* ---- the text in memory ------------------------------------------------ */
+
+/* the line layer of the file reader, byte for byte the same in memory */
+static void
+test_load_buf_lines(void **state)
+{
+	static const char hostile[] = "interval 5\nretries 2\0x\n\xff\xfe\x01\n"
+	    "probe a tcp --host 127.0.0.1 --port 1\r\n\r\n\0\n\\\n\\";
+	static const char cont[] = "probe a tcp \\\r\n   --host 127.0.0.1 \\\n"
+	    "   --port 7\nbogus \\\\\nprobe b tcp --host 127.0.0.1 \\\n"
+	    "\0\nprobe c tcp --host 127.0.0.1 --port 9 \\";
+	char	 err[512], *text;
+	size_t	 i, o = 0;
+
+	(void)state;
+	assert_int_equal(both_ways("l.conf", hostile, sizeof(hostile) - 1, err,
+	    sizeof(err)), 3);
+	assert_non_null(strstr(err, ":2: NUL byte"));
+	assert_non_null(strstr(logbuf, ":3: unknown keyword \"???\""));
+	assert_non_null(strstr(logbuf, ":6: NUL byte"));
+	/* a NUL line drops the continuation it was part of */
+	assert_int_equal(both_ways("l.conf", cont, sizeof(cont) - 1, err,
+	    sizeof(err)), 2);
+	assert_non_null(strstr(err, ":4: unknown keyword"));
+	assert_non_null(strstr(logbuf, ":6: NUL byte"));
+	assert_int_equal(both_ways("l.conf", "", 0, err, sizeof(err)), 0);
+	assert_int_equal(both_ways("l.conf", "\n\\", 2, err, sizeof(err)), 0);
+	assert_int_equal(both_ways("l.conf", "interval 5", 10, err,
+	    sizeof(err)), 0);
+
+	/* overlong lines, continued or not, and the limit itself */
+	assert_non_null(text = malloc(4 * CONF_LINE_MAX));
+	for (i = 0; i < 3; i++) {
+		memset(text + o, 'x', CONF_LINE_MAX / 2);
+		o += CONF_LINE_MAX / 2;
+		memcpy(text + o, "\\\n", 2);
+		o += 2;
+	}
+	memcpy(text + o, "y\n#", 3);
+	o += 3;
+	memset(text + o, 'z', CONF_LINE_MAX - 1);
+	o += CONF_LINE_MAX - 1;
+	memcpy(text + o, "\r\n#", 3);
+	o += 3;
+	memset(text + o, 'z', CONF_LINE_MAX);
+	o += CONF_LINE_MAX;
+	assert_int_equal(both_ways("l.conf", text, o, err, sizeof(err)), 2);
+	assert_non_null(strstr(err, ":1: line longer"));
+	assert_non_null(strstr(logbuf, ":6: line longer"));
+	assert_null(strstr(logbuf, ":5: "));
+	free(text);
+}
+
+/* a small file table in memory: full path, text, st_mode */
+struct memfile {
+	const char	*path;
+	const char	*text;
+	mode_t		 mode;
+};
+
+static int	 mem_reads;
+
+static int
+mem_include(void *arg, const char *path, struct conf_text *t)
+{
+	const struct memfile *f;
+
+	mem_reads++;
+	for (f = arg; f->path != NULL; f++)
+		if (strcmp(f->path, path) == 0) {
+			t->buf = f->text;
+			t->len = strlen(f->text);
+			t->mode = f->mode;
+			return 0;
+		}
+	errno = ENOENT;
+	return -1;
+}
+
+static int
+load_mem(struct conf *c, const struct memfile *files, char *err,
+    size_t errlen)
+{
+	struct conf_text t;
+
+	t.buf = files[0].text;
+	t.len = strlen(files[0].text);
+	t.mode = files[0].mode;
+	mem_reads = 0;
+	logbuf[0] = '\0';
+	return conf_load_buf(c, files[0].path, &t, mem_include,
+	    (void *)files, err, errlen);
+}
+
+/* includes from the caller's reader, under the rules of the disk */
+static void
+test_load_buf_include(void **state)
+{
+	static const struct memfile good[] = {
+		{ "/m/main.conf", "interval 9\ninclude sub/probes.inc\n",
+		    S_IFREG | 0600 },
+		{ "/m/sub/probes.inc", "\nprobe inc1 tcp --host 127.0.0.1 "
+		    "--port 7\ninclude ../last.inc\n", S_IFREG | 0640 },
+		{ "/m/sub/../last.inc", "retries 5", S_IFREG | 0400 },
+		{ NULL, NULL, 0 }
+	}, bad[] = {
+		{ "/m/main.conf", "include nope.conf\ninclude w.conf\n"
+		    "include g.conf\ninclude d\ninclude ok.conf\n",
+		    S_IFREG | 0644 },
+		{ "/m/w.conf", "interval 1\n", S_IFREG | 0602 },
+		{ "/m/g.conf", "interval 2\n", S_IFREG | 0620 },
+		{ "/m/d", "", S_IFDIR | 0700 },
+		{ "/m/ok.conf", "interval 3\nbogus\n", S_IFREG | 0600 },
+		{ NULL, NULL, 0 }
+	}, bomb[] = {
+		{ "/m/bomb.conf", "include bomb.conf\ninclude bomb.conf\n"
+		    "include bomb.conf\ninclude bomb.conf\ninclude bomb.conf\n"
+		    "include bomb.conf\ninclude bomb.conf\ninclude bomb.conf\n"
+		    "include bomb.conf\ninclude bomb.conf\n", S_IFREG | 0600 },
+		{ NULL, NULL, 0 }
+	}, loop[] = {
+		{ "/m/loop.conf", "include loop.conf\n", S_IFREG | 0600 },
+		{ NULL, NULL, 0 }
+	};
+	struct conf c;
+	char	 err[512];
+
+	(void)state;
+	assert_int_equal(load_mem(&c, good, err, sizeof(err)), 0);
+	assert_int_equal(mem_reads, 2);
+	assert_int_equal(c.nprobes, 1);
+	assert_int_equal(c.probes[0].interval_s, 9);
+	assert_int_equal(c.probes[0].retries, 5);
+	assert_string_equal(c.probes[0].file, "/m/sub/probes.inc");
+	assert_int_equal(c.probes[0].line, 2);
+	assert_int_equal(c.nfiles, 3);
+	assert_string_equal(c.path, "/m/main.conf");
+	conf_free(&c);
+
+	/* each refusal on its include line, worded as for the disk */
+	assert_int_equal(load_mem(&c, bad, err, sizeof(err)), 5);
+	assert_string_equal(err, "/m/main.conf:1: include /m/nope.conf: "
+	    "No such file or directory");
+	assert_non_null(strstr(logbuf, "/m/main.conf:2: refusing /m/w.conf: "
+	    "writable by everyone (chmod o-w)\n"));
+	assert_non_null(strstr(logbuf, "/m/main.conf:3: refusing /m/g.conf: "
+	    "writable by its group (chmod g-w)\n"));
+	assert_non_null(strstr(logbuf, "/m/main.conf:4: /m/d: not a regular "
+	    "file\n"));
+	assert_non_null(strstr(logbuf, "/m/ok.conf:2: unknown keyword"));
+	assert_int_equal(c.interval_s, 3);
+	conf_free(&c);
+
+	/* the top text obeys the same rules */
+	{
+		struct memfile top[] = {
+			{ "/m/top.conf", "interval 4\n", S_IFREG | 0660 },
+			{ NULL, NULL, 0 }
+		};
+
+		assert_int_equal(load_mem(&c, top, err, sizeof(err)), 1);
+		assert_string_equal(err, "/m/top.conf: refusing /m/top.conf: "
+		    "writable by its group (chmod g-w)");
+		assert_int_equal(c.interval_s, CONF_DEF_INTERVAL);
+		conf_free(&c);
+		top[0].mode = S_IFIFO | 0600;
+		assert_int_equal(load_mem(&c, top, err, sizeof(err)), 1);
+		assert_string_equal(err, "/m/top.conf: /m/top.conf: not a "
+		    "regular file");
+		conf_free(&c);
+	}
+
+	/* 256 files in one load, the top one included; 8 levels deep */
+	log_register(count_reads, NULL);
+	nreads_msgs = 0;
+	assert_true(load_mem(&c, bomb, err, sizeof(err)) >= 1);
+	log_register(capture, NULL);
+	assert_int_equal(nreads_msgs, 1);
+	assert_int_equal(mem_reads, CONF_READS_MAX - 1);
+	conf_free(&c);
+	assert_int_equal(load_mem(&c, loop, err, sizeof(err)), 1);
+	assert_int_equal(mem_reads, CONF_INCLUDE_DEPTH);
+	assert_non_null(strstr(err, "/m/loop.conf:1: include: nested more "
+	    "than 8 deep"));
+	conf_free(&c);
+}
+
+/* secrets in a text from memory: the file's mode, password files */
+static void
+test_load_buf_secrets(void **state)
+{
+	struct conf	 c;
+	struct conf_text t;
+	char		 err[512], path[512], text[256];
+
+	(void)state;
+	/* --password-file from the disk, relative to the text's name */
+	write_file("mem.pw", "Mem0ry-pw\n", 0600);
+	snprintf(path, sizeof(path), "%s/virtual.conf", tmpdir);
+	snprintf(text, sizeof(text), "probe i imap --host 127.0.0.1 "
+	    "--user u --password-file mem.pw\n");
+	t.buf = text;
+	t.len = strlen(text);
+	t.mode = S_IFREG | 0600;
+	logbuf[0] = '\0';
+	assert_int_equal(conf_load_buf(&c, path, &t, NULL, NULL, err,
+	    sizeof(err)), 0);
+	assert_string_equal(O(&c, 0)->pass, "Mem0ry-pw");
+	conf_free(&c);
+
+	/* an inline password in a text others may read warns */
+	snprintf(text, sizeof(text), "probe i imap --host 127.0.0.1 "
+	    "--user u --password Inl1ne-mem --port x\n"
+	    "probe j imap --host 127.0.0.1 --user u --password Inl1ne-mem\n");
+	t.len = strlen(text);
+	t.mode = S_IFREG | 0644;
+	assert_int_equal(conf_load_buf(&c, path, &t, NULL, NULL, err,
+	    sizeof(err)), 1);
+	assert_non_null(strstr(logbuf, "virtual.conf:2: probe j: a password "
+	    "written in a file readable by everyone"));
+	assert_null(strstr(logbuf, "Inl1ne"));
+	assert_null(strstr(err, "Inl1ne"));
+	conf_free(&c);
+}
+
+/* a file is read whole, up to CONF_FILE_MAX bytes */
+static void
+test_file_too_long(void **state)
+{
+	struct conf c;
+	char	 err[512], want[1200];
+	const char *path;
+	int	 fd;
+
+	(void)state;
+	/* sparse: the limit and one byte more, all but the first a NUL */
+	path = write_file("huge.conf", "#", 0600);
+	assert_true((fd = open(path, O_WRONLY)) != -1);
+	assert_int_equal(ftruncate(fd, (off_t)CONF_FILE_MAX + 1), 0);
+	close(fd);
+	assert_int_equal(conf_load(&c, path, err, sizeof(err)), 1);
+	snprintf(want, sizeof(want), "%s: %s: longer than %d bytes", path,
+	    path, CONF_FILE_MAX);
+	assert_string_equal(err, want);
+	conf_free(&c);
+}
+
 /* "history N" and "state-file PATH" globals, "--history N" per probe */
 static void
 test_history_state_file(void **state)
@@ -901,6 +1201,10 @@ main(void)
 		cmocka_unit_test(test_secret_file_rules),
 		cmocka_unit_test(test_history_state_file),
 		cmocka_unit_test(test_snmp_listen),
+		cmocka_unit_test(test_load_buf_lines),
+		cmocka_unit_test(test_load_buf_include),
+		cmocka_unit_test(test_load_buf_secrets),
+		cmocka_unit_test(test_file_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
