@@ -18,8 +18,9 @@
 #            another address: critical, and a notification holding text
 #            that must not forge a trap
 #   pending  TCP to a closed port with 100 retries: unknown
-# (all but imap run once an hour, each with an interval of its own, so
-# that each starts at once and its values stay put.)
+# (each runs once an hour, with an interval of its own, so that each
+# starts at once and its values stay put while Zabbix and snmpget are
+# compared; imap runs every 6 s only while Dovecot stops and comes back.)
 #
 # Checks: the handler on its own (the record, addresses, the forgery
 # broken up, a file it cannot write, 40 handlers at once); each item
@@ -238,7 +239,7 @@ CA=$W/certs/ca.crt
 	echo "ping-interval 2"
 	echo "agentx-socket $AGENTX"
 	echo "probe imap imap --host 127.0.0.1 --port $IMAP_PORT --starttls --ca-file $CA" \
-	    "--user $MAIL_USER --password-file imap.pw"
+	    "--user $MAIL_USER --password-file imap.pw --interval 3605"
 	# first runs are spread over the interval among the probes that share
 	# it: an interval of its own starts each at once
 	echo "probe pop3s pop3 --host 127.0.0.1 --port $POP3S_PORT --tls --ca-file $CA" \
@@ -474,6 +475,16 @@ has_trap() {
 in_trap() { "${ZBX[@]}" "$API" history "$HOST" "$1" 2>/dev/null | grep -qF -- "$2"; }
 lacks() { ! "$@"; }
 IMAP_CRIT=$(printf '%s\t%s' high "Mailmon: probe imap (127.0.0.1:$IMAP_PORT) is critical")
+# reload: SIGHUP mailmond, wait for its "reload done"
+reload() {
+	local lines
+	lines=$(wc -l < "$LOG")
+	kill -HUP "$MMPID"
+	wait_until 10 bash -c 'tail -n +"$(($1 + 1))" "$2" | grep -qF "reload done"' _ "$lines" "$LOG"
+}
+# imap every 6 s (the global interval) while Dovecot stops and comes back
+sed -i 's/^\(probe imap .*\) --interval 3605$/\1/' "$CONF"
+check "Dovecot: reload with imap every 6 s" reload
 T2=$(now_ms)
 "$FX/dovecot.sh" stop "$W" > /dev/null 2>&1
 opened=0
@@ -501,15 +512,10 @@ check "Dovecot back: the problem of imap is resolved" \
 echo "     ($(( ($(now_ms) - T3) / 1000 )) s after the start)"
 check "Dovecot back: imap's mailmonProbeUp is a value of the other trap item" \
 	wait_until 30 has_trap "$UP_KEY" .1.3.6.1.4.1.2789.5.0.2
-# imap reruns every 6 s and Zabbix polls every 2 s: under load its last
-# poll may always predate the latest run by the time snmpget asks.  Give
-# imap an interval of its own, as the others have: after the reload it
-# runs at most once more, then its values stay put.
+# imap back to once an hour: after the reload it runs at most once
+# more, then its values stay put while they are compared
 sed -i 's/^\(probe imap .*\)$/\1 --interval 3605/' "$CONF"
-lines=$(wc -l < "$LOG")
-kill -HUP "$MMPID"
-check "Dovecot back: reload with imap every hour" \
-	wait_until 10 bash -c 'tail -n +"$(($1 + 1))" "$2" | grep -qF "reload done"' _ "$lines" "$LOG"
+check "Dovecot back: reload with imap every hour" reload
 check "Dovecot back: imap's items equal snmpget again" wait_until 40 values_match imap
 [[ -s $W/diff.imap ]] && sed 's/^/     /' "$W/diff.imap"
 
