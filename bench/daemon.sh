@@ -32,9 +32,13 @@
 #   TIMEOUT [10]     probe timeout (the hung targets hold this long)
 #   CPU_WINDOW [45]  steady CPU window of the memory phase, seconds
 #   TLS_WINDOW [30] BIG_WINDOW [20] STRACE_S [10] PACE_S [5]
+#   PAIR_S [10]      length of each round in which mailmond and mailbench
+#                    run side by side (goal 2; REPEAT rounds)
 #   NGET [2000] GET_GAP_MS [5]   GETs per latency run, pause between two
 #   REPS [50]        max-repetitions of the GETBULK walks (-Cr)
 #   REPEAT [3]       runs of each mailbench / per-process variant (median)
+#   NPAIR [300]      checks of each command in the alternated per-process
+#                    comparison (bench/pairrun.py)
 #   NPROC [100]      checks per per-process variant
 #   BIG_STARTUP_MAX [180]  seconds the N_BIG daemon may take to serve its rows
 #   HUNG_PCT [10] REFUSED_PCT [10] OVL_NOFILE [1024] OVL_HUNG_PCT [100]
@@ -62,8 +66,8 @@ QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
 	: "${N:=1000}" "${N_BIG:=10000}" "${INTERVAL:=15}" "${TIMEOUT:=4}"
 	: "${CPU_WINDOW:=8}" "${TLS_WINDOW:=6}" "${BIG_WINDOW:=5}"
-	: "${STRACE_S:=3}" "${PACE_S:=3}" "${NGET:=300}" "${REPEAT:=1}"
-	: "${NPROC:=20}"
+	: "${STRACE_S:=3}" "${PACE_S:=3}" "${PAIR_S:=3}" "${NGET:=300}" "${REPEAT:=1}"
+	: "${NPROC:=20}" "${NPAIR:=30}"
 fi
 N=${N:-10000}
 N_BIG=${N_BIG:-100000}
@@ -75,11 +79,13 @@ TLS_WINDOW=${TLS_WINDOW:-30}
 BIG_WINDOW=${BIG_WINDOW:-20}
 STRACE_S=${STRACE_S:-10}
 PACE_S=${PACE_S:-5}
+PAIR_S=${PAIR_S:-10}
 NGET=${NGET:-2000}
 GET_GAP_MS=${GET_GAP_MS:-5}
 REPS=${REPS:-50}
 REPEAT=${REPEAT:-3}
 NPROC=${NPROC:-100}
+NPAIR=${NPAIR:-300}
 BIG_STARTUP_MAX=${BIG_STARTUP_MAX:-180}
 HUNG_PCT=${HUNG_PCT:-10}
 REFUSED_PCT=${REFUSED_PCT:-10}
@@ -359,6 +365,35 @@ walk_measure() {
 	fi
 	say "walk $key: $(get "$key.vb") varbinds in $w s, mailmond $(get "$key.mm_cpu") s, snmpd $(get "$key.snmpd_cpu") s CPU"
 }
+# table_measure KEY: the whole table row by row, as snmptable fetches it
+# (every column in each GETBULK, -Cr$REPS), with the CPU of mailmond and
+# snmpd over it.  Puts KEY.{vb,rows,wall,client_cpu,mm_cpu,snmpd_cpu};
+# vb counts the cells that hold a value.  snmptable needs MAILMON-MIB
+# and the modules it imports (tests/install-deps.sh puts them in
+# $MM_NPM_PREFIX/mibs).
+table_measure() {
+	local key=$1 f=$OUT/walk.$1 c0 c1 s0 s1 w u s mibs
+	mibs=$TOP/mibs:${MM_NPM_PREFIX:-/opt/mailmon-npm}/mibs
+	if [[ ! -e ${mibs#*:}/SNMPv2-SMI ]]; then
+		note "table $key: no IETF MIB modules in ${mibs#*:} (tests/install-deps.sh), not measured"
+		return 0
+	fi
+	c0=$(proc_cpu "$MM_PID"); s0=$(proc_cpu "$SNMPD_PID")
+	{ time snmptable -v2c -c public -M "$mibs" -m MAILMON-MIB -t 10 -r 0 -CH -Cf $'\x1f' \
+	    -Cr "$REPS" "$AGENT" MAILMON-MIB::mailmonProbeTable > "$f" 2> "$f.err"; } 2> "$f.time" || true
+	c1=$(proc_cpu "$MM_PID"); s1=$(proc_cpu "$SNMPD_PID")
+	read -r w u s < <(tail -1 "$f.time")
+	put "$key.vb" "$(awk -F $'\x1f' 'NF > 1 { for (i = 1; i <= NF; i++) if ($i != "?") n++ } END { print n + 0 }' "$f")"
+	put "$key.rows" "$(awk -F $'\x1f' 'NF > 1' "$f" | wc -l)"
+	put "$key.wall" "$w"
+	put "$key.client_cpu" "$(awk -v a="$u" -v b="$s" 'BEGIN { printf "%.3f", a + b }')"
+	put "$key.mm_cpu" "$(sub_ "$c1" "$c0")"
+	put "$key.snmpd_cpu" "$(sub_ "$s1" "$s0")"
+	if [[ -s $f.err ]]; then
+		note "table $key: $(head -1 "$f.err")"
+	fi
+	say "table $key: $(get "$key.rows") rows, $(get "$key.vb") cells in $w s, mailmond $(get "$key.mm_cpu") s, snmpd $(get "$key.snmpd_cpu") s CPU"
+}
 # sum of the values of a walk (counters)
 walk_sum() { awk '/^\./ { s += $NF } END { printf "%d", s }' "$OUT/walk.$1"; }
 
@@ -376,6 +411,33 @@ getlat() {
 	done
 	put "$key.mm_cpu" "$(sub_ "$c1" "$c0")"
 	say "GET latency $key: $r"
+}
+
+# paired_runs KEY SECONDS: REPEAT rounds in which mailmond's steady
+# probes and mailbench at the same pace run side by side for SECONDS, so
+# both see the same load on the same cores; puts KEY.{mm_us,mb_us,ratio}
+# (medians of the rounds; ratio = median of the rounds' ratios) and
+# KEY.ratio_all
+paired_runs() {
+	local key=$1 secs=$2 i n r c0 c1 k0 k1 m b mm=() mb=() ra=()
+	n=$(awk -v r="$RATE" -v s="$secs" 'BEGIN { printf "%d", r * s }')
+	for ((i = 1; i <= REPEAT; i++)); do
+		c0=$(proc_cpu "$MM_PID"); k0=$(sink_counts plain)
+		r=$("$OUT/bin/mailbench" -q -n "$n" -r "$RATE" -- smtp -H 127.0.0.1 \
+		    -p "$SINK2_PORT" 2> "$OUT/pair.$key.$i.err" | tail -1) || true
+		c1=$(proc_cpu "$MM_PID"); k1=$(sink_counts plain)
+		echo "$r" > "$OUT/pair.$key.$i"
+		m=$(div "$(mul "$(sub_ "$c1" "$c0")" 1e6)" "$(( $(kv "$k1" quit) - $(kv "$k0" quit) ))" "%.1f")
+		b=$(awk -v u="$(kv "$r" user)" -v s="$(kv "$r" sys)" -v n="$(kv "$r" n)" \
+		    'BEGIN { if (n > 0) printf "%.1f", (u + s) * 1e6 / n; else print "-" }')
+		mm+=("$m") mb+=("$b") ra+=("$(div "$m" "$b" "%.2f")")
+	done
+	put "$key.mm_us" "$(printf '%s\n' "${mm[@]}" | median)"
+	put "$key.mb_us" "$(printf '%s\n' "${mb[@]}" | median)"
+	put "$key.ratio" "$(printf '%s\n' "${ra[@]}" | median)"
+	put "$key.ratio_all" "${ra[*]}"
+	put "$key.n" "$n"
+	say "paired $key: mailmond ${mm[*]} us/probe, mailbench ${mb[*]} us/probe, ratios ${ra[*]}"
 }
 
 # mailbench_runs KEY ARGS...: REPEAT runs; puts KEY.{us,n,ok,inflight}
@@ -557,6 +619,7 @@ if has_phase memory; then
 	put mem.hwm_steady_kb "$(proc_status "$MM_PID" VmHWM)"
 
 	walk_measure full "$TABLE"
+	table_measure rows
 
 	# syscalls of a steady stretch
 	k4=$(sink_counts plain)
@@ -584,6 +647,7 @@ if has_phase memory; then
 	mailbench_runs mb_k -n "$N" -c "$K" -- smtp -H 127.0.0.1 -p "$SINK2_PORT"
 	NPACE=$(awk -v r="$RATE" -v s="$PACE_S" 'BEGIN { printf "%d", r * s }')
 	mailbench_runs mb_pace -n "$NPACE" -r "$RATE" -- smtp -H 127.0.0.1 -p "$SINK2_PORT"
+	paired_runs pair "$PAIR_S"
 	NSTR=$(awk -v r="$RATE" -v s="$STRACE_S" 'BEGIN { printf "%d", r * s }')
 	strace -c -f -o "$OUT/strace.mailbench" "$OUT/bin/mailbench" -q -n "$NSTR" -r "$RATE" \
 	    -- smtp -H 127.0.0.1 -p "$SINK2_PORT" > "$OUT/strace.mailbench.out" 2>&1 || true
@@ -638,6 +702,7 @@ if has_phase listen; then
 		walk_measure l_col1 "$ENTRY.$COL_CHECKS"
 		walk_measure l_col2 "$ENTRY.$COL_CHECKS"
 		walk_measure l_full "$TABLE"
+		table_measure l_rows
 	else
 		note "listen: mailmond did not serve its rows"
 	fi
@@ -856,6 +921,20 @@ if has_phase perproc; then
 				put "pp.$key.first" "${pp_first[$key]}"
 				say "perproc $key: ${pp_cpu[$key]}us/check, ok ${pp_ok[$key]}"
 			done
+			# the same, one check of each at a time in random order, with
+			# a confidence interval (bench/pairrun.py)
+			for v in default insecure; do
+				case $v in
+				default) a=() ;; insecure) a=(--insecure) ;;
+				esac
+				r=$(python3 "$HERE/pairrun.py" -n "$NPAIR" --ok-a '^SMTP OK' --ok-b '^SMTP OK' \
+				    -- "$CHECK_SMTP" "${PFA[@]}" -S -- "$MAILPROBE" smtp "${PFA[@]}" --starttls "${a[@]}" |
+				    tail -1) || true
+				for k in a_us b_us a_med b_med ratio lo hi diff_us ci_us a_ok b_ok; do
+					put "pair.$v.$k" "$(kv "$r" "$k")"
+				done
+				say "pairrun $v: $r"
+			done
 			# which trust files one check opens (the bundle, or hashed files)
 			for v in default cafile insecure; do
 				case $v in
@@ -947,7 +1026,8 @@ report() {
 		# for like; the engine with K probes in one burst shares its
 		# wake-ups between them and is shown for reference.
 		y=$(div "$(get steady.us)" "$(get mb_pace.us)" "%.2f")
-		echo "| 2. CPU per probe, mailmond (steady) vs the engine at the same pace (mailbench -r $RATE, one wake-up per probe) | $(get steady.us) µs | $(get mb_pace.us) µs | ${y}× | ≤ 1.2× | $(met "$y" 1.2) |"
+		echo "| 2. CPU per probe, mailmond vs the engine at the same pace, side by side ($REPEAT rounds of $PAIR_S s, mailbench -r $RATE; median of the rounds' ratios: $(get pair.ratio_all)) | $(get pair.mm_us) µs | $(get pair.mb_us) µs | $(get pair.ratio)× | ≤ 1.2× | $(met "$(get pair.ratio)" 1.2) |"
+		echo "| 2. (the same, one after the other: mailmond's steady window, later mailbench alone) | $(get steady.us) µs | $(get mb_pace.us) µs | ${y}× | - | - |"
 		x=$(div "$(get steady.us)" "$(get mb_k.us)" "%.2f")
 		echo "| 2. (for reference: the engine with $(get steady.k) probes at once, mailbench -c $(get steady.k), wake-ups shared) | $(get steady.us) µs | $(get mb_k.us) µs | ${x}× | - | - |"
 		x=$(div "$(get strace.mm.total)" "$(get strace.mm.probes)" "%.1f")
@@ -960,7 +1040,13 @@ report() {
 		x=$(per_vb "$(get full.mm_cpu)" "$(get full.vb)")
 		y=$(per_vb "$(get full.snmpd_cpu)" "$(get full.vb)")
 		echo "| 3. full-table walk ($(get full.vb) varbinds): mailmond vs snmpd CPU per varbind | $x µs | $y µs | $(div "$x" "$y" "%.2f")× | ≤ 1.0× | $(met "$(div "$x" "$y" "%.2f")" 1.0) |"
-		echo "| 3. full-table walk, wall time (-Cr$REPS) | $(get full.wall) s | - | - | ≤ 8 s | $(met "$(get full.wall)" 8) |"
+		echo "| 3. full-table walk column by column (snmpbulkwalk), wall time (-Cr$REPS) | $(get full.wall) s | - | - | ≤ 8 s | $(met "$(get full.wall)" 8) |"
+		if [[ -n $(get rows.vb) ]]; then
+			x=$(per_vb "$(get rows.mm_cpu)" "$(get rows.vb)")
+			y=$(per_vb "$(get rows.snmpd_cpu)" "$(get rows.vb)")
+			echo "| 3. full-table walk row by row (snmptable: every column in each GETBULK, $(get rows.rows) rows, $(get rows.vb) cells): mailmond vs snmpd CPU per varbind | $x µs | $y µs | $(div "$x" "$y" "%.2f")× | ≤ 1.0× | $(met "$(div "$x" "$y" "%.2f")" 1.0) |"
+			echo "| 3. full-table walk row by row (snmptable -Cr$REPS), wall time | $(get rows.wall) s | $(get full.wall) s (column by column) | $(div "$(get rows.wall)" "$(get full.wall)" "%.2f")× | ≤ 8 s | $(met "$(get rows.wall)" 8) |"
+		fi
 	fi
 	if has_phase listen && [[ -n $(get l_full.vb) ]]; then
 		x=$(per_vb "$(get l_full.mm_cpu)" "$(get l_full.vb)")
@@ -969,13 +1055,26 @@ report() {
 		y=$(per_vb "$(get full.snmpd_cpu)" "$(get full.vb)")
 		echo "| 3. the same: mailmond's CPU per varbind vs what snmpd alone spends on the AgentX walk | $x µs | $y µs | $(div "$x" "$y" "%.2f")× | ≤ 1.0× | $(met "$(div "$x" "$y" "%.2f")" 1.0) |"
 		echo "| 3. full-table walk, wall time (-Cr$REPS), snmp-listen | $(get l_full.wall) s | $(get full.wall) s (through snmpd) | $(div "$(get l_full.wall)" "$(get full.wall)" "%.2f")× | ≤ 8 s | $(met "$(get l_full.wall)" 8) |"
+		if [[ -n $(get l_rows.vb) ]]; then
+			echo "| 3. full-table walk row by row (snmptable -Cr$REPS), wall time, snmp-listen | $(get l_rows.wall) s | $(get rows.wall) s (through snmpd) | $(div "$(get l_rows.wall)" "$(get rows.wall)" "%.2f")× | ≤ 8 s | $(met "$(get l_rows.wall)" 8) |"
+		fi
 	fi
 	if has_phase getlat; then
 		echo "| 3. GET p99, $HUNG_PCT % hung + $REFUSED_PCT % refused | $(get get_load.p99_ms) ms | $(get get_clean.p99_ms) ms (all answering) | $(div "$(get get_load.p99_ms)" "$(get get_clean.p99_ms)" "%.1f")× | ≤ 10 ms | $(met "$(get get_load.p99_ms)" 10) |"
 	fi
 	if [[ -n $(get pp.mp_default.us) ]]; then
 		x=$(div "$(get pp.mp_default.us)" "$(get pp.check_smtp.us)" "%.2f")
-		echo "| 4. CPU per check, mailprobe --starttls (default trust store) vs check_smtp -S | $(get pp.mp_default.us) µs | $(get pp.check_smtp.us) µs | ${x}× | ≤ 1.0× | $(met "$x" 1.0) |"
+		echo "| 4. CPU per check, mailprobe --starttls (default trust store) vs check_smtp -S, batches of $NPROC taking turns | $(get pp.mp_default.us) µs | $(get pp.check_smtp.us) µs | ${x}× | ≤ 1.0× | $(met "$x" 1.0) |"
+	fi
+	if [[ -n $(get pair.default.ratio) ]]; then
+		# met: the whole 95 % interval at or under 1.0; "equal" when it
+		# holds 1.0 (the two cannot be told apart)
+		for v in default insecure; do
+			x=$(get "pair.$v.ratio")
+			y=$(awk -v l="$(get "pair.$v.lo")" -v h="$(get "pair.$v.hi")" \
+			    'BEGIN { if (h <= 1.0) print "yes"; else if (l <= 1.0) print "equal within the interval"; else print "**no**" }')
+			echo "| 4. CPU per check, mailprobe --starttls$([[ $v == insecure ]] && echo ' --insecure' || echo ' (default trust store)') vs check_smtp -S, one check of each in turn ($NPAIR pairs; 95 % interval $(get "pair.$v.lo")–$(get "pair.$v.hi")×) | $(get "pair.$v.b_us") µs | $(get "pair.$v.a_us") µs | ${x}× | ≤ 1.0× | $y |"
+		done
 	fi
 	if has_phase tls && has_phase memory; then
 		x=$(sub_ "$(get tls.us)" "$(get steady.us)" "%.1f")
@@ -1055,6 +1154,8 @@ report() {
 		echo "| mailmond, steady window ($(get steady.window_s) s) | $(get steady.probes) | $(get steady.cpu) | $(get steady.us) | $(get steady.rate) probes/s; in flight: mean $(get steady.inflight_mean), max $(get steady.inflight_max) (open fds above the window's minimum) |"
 		echo "| mailbench -c $(get steady.k), $N probes | $(get mb_k.n) | - | $(get mb_k.us) | median of: $(get mb_k.us_all); whole process |"
 		echo "| mailbench -r $RATE (one timer wake-up per probe) | $(get mb_pace.n) | - | $(get mb_pace.us) | median of: $(get mb_pace.us_all); max in flight $(get mb_pace.inflight) |"
+		echo "| side by side, $REPEAT rounds of $PAIR_S s: mailmond | - | - | $(get pair.mm_us) | median; CPU over the round ÷ the sessions its sink saw |"
+		echo "| side by side: mailbench -r $RATE | $(get pair.n) per round | - | $(get pair.mb_us) | median; ratios of the rounds: $(get pair.ratio_all) |"
 		echo
 		echo "The sink used $(get steady.sink_cpu) s CPU in the steady window." \
 		    "Cross-check of the probe count: the check counters (mailmonProbeChecks, summed over" \
@@ -1165,6 +1266,18 @@ report() {
 		    "the bundle (ca-certificates.crt) $(get pp.default.bundle)×, hashed files $(get pp.default.hashed);" \
 		    "--ca-file: bundle $(get pp.cafile.bundle)×, hashed $(get pp.cafile.hashed);" \
 		    "--insecure: bundle $(get pp.insecure.bundle)×, hashed $(get pp.insecure.hashed)."
+		if [[ -n $(get pair.default.ratio) ]]; then
+			echo
+			echo "Then one check of each command in turn, the order inside each pair drawn at random," \
+			    "$NPAIR pairs, CPU of each child from wait4() (bench/pairrun.py); the interval is the" \
+			    "mean per-pair difference ± 1.96 standard errors, over check_smtp's mean:"
+			echo
+			echo "| mailprobe variant | mailprobe µs (mean / median) | check_smtp -S µs (mean / median) | ratio | 95 % interval | said OK (mailprobe, check_smtp) |"
+			echo "|---|---:|---:|---:|---|---:|"
+			for v in default insecure; do
+				echo "| --starttls$([[ $v == insecure ]] && echo ' --insecure' || echo ' (default trust store)') | $(get "pair.$v.b_us") / $(get "pair.$v.b_med") | $(get "pair.$v.a_us") / $(get "pair.$v.a_med") | $(get "pair.$v.ratio")× | $(get "pair.$v.lo")–$(get "pair.$v.hi")× | $(get "pair.$v.b_ok"), $(get "pair.$v.a_ok") of $NPAIR |"
+			done
+		fi
 	fi
 	if has_phase overload; then
 		echo
