@@ -347,52 +347,48 @@ wait_log() {
 	return 1
 }
 
-# walk_measure KEY OID: snmpbulkwalk -Cr$REPS, with the CPU of mailmond
-# and snmpd over it.  Puts KEY.{vb,wall,client_cpu,mm_cpu,snmpd_cpu}.
-walk_measure() {
-	local key=$1 oid=$2 f=$OUT/walk.$1 c0 c1 s0 s1 w u s
+# timed_read KEY CMD...: run one read of the table (output to
+# $OUT/walk.KEY) with the CPU of mailmond and snmpd over it; puts
+# KEY.{wall,client_cpu,mm_cpu,snmpd_cpu}
+timed_read() {
+	local key=$1 f=$OUT/walk.$1 c0 c1 s0 s1 w u s
+	shift
 	c0=$(proc_cpu "$MM_PID"); s0=$(proc_cpu "$SNMPD_PID")
-	{ time snmpbulkwalk "${SNMPO[@]}" -t 10 -r 0 -Cr"$REPS" "$AGENT" "$oid" > "$f" 2> "$f.err"; } 2> "$f.time" || true
+	{ time "$@" > "$f" 2> "$f.err"; } 2> "$f.time" || true
 	c1=$(proc_cpu "$MM_PID"); s1=$(proc_cpu "$SNMPD_PID")
 	read -r w u s < <(tail -1 "$f.time")
-	put "$key.vb" "$(grep -c '^\.' "$f" || true)"
 	put "$key.wall" "$w"
 	put "$key.client_cpu" "$(awk -v a="$u" -v b="$s" 'BEGIN { printf "%.3f", a + b }')"
 	put "$key.mm_cpu" "$(sub_ "$c1" "$c0")"
 	put "$key.snmpd_cpu" "$(sub_ "$s1" "$s0")"
 	if [[ -s $f.err ]]; then
-		note "walk $key: $(head -1 "$f.err")"
+		note "read $key: $(head -1 "$f.err")"
 	fi
-	say "walk $key: $(get "$key.vb") varbinds in $w s, mailmond $(get "$key.mm_cpu") s, snmpd $(get "$key.snmpd_cpu") s CPU"
+}
+# walk_measure KEY OID: snmpbulkwalk -Cr$REPS (timed_read); puts KEY.vb too
+walk_measure() {
+	local key=$1 oid=$2
+	timed_read "$key" snmpbulkwalk "${SNMPO[@]}" -t 10 -r 0 -Cr"$REPS" "$AGENT" "$oid"
+	put "$key.vb" "$(grep -c '^\.' "$OUT/walk.$key" || true)"
+	say "walk $key: $(get "$key.vb") varbinds in $(get "$key.wall") s, mailmond $(get "$key.mm_cpu") s, snmpd $(get "$key.snmpd_cpu") s CPU"
 }
 # table_measure KEY: the whole table row by row, as snmptable fetches it
-# (every column in each GETBULK, -Cr$REPS), with the CPU of mailmond and
-# snmpd over it.  Puts KEY.{vb,rows,wall,client_cpu,mm_cpu,snmpd_cpu};
-# vb counts the cells that hold a value.  snmptable needs MAILMON-MIB
-# and the modules it imports (tests/install-deps.sh puts them in
-# $MM_NPM_PREFIX/mibs).
+# (every column in each GETBULK, -Cr$REPS; timed_read).  Puts KEY.vb,
+# the cells that hold a value, and KEY.rows too.  snmptable needs
+# MAILMON-MIB and the modules it imports (tests/install-deps.sh puts
+# them in $MM_NPM_PREFIX/mibs).
 table_measure() {
-	local key=$1 f=$OUT/walk.$1 c0 c1 s0 s1 w u s mibs
+	local key=$1 f=$OUT/walk.$1 mibs
 	mibs=$TOP/mibs:${MM_NPM_PREFIX:-/opt/mailmon-npm}/mibs
 	if [[ ! -e ${mibs#*:}/SNMPv2-SMI ]]; then
 		note "table $key: no IETF MIB modules in ${mibs#*:} (tests/install-deps.sh), not measured"
 		return 0
 	fi
-	c0=$(proc_cpu "$MM_PID"); s0=$(proc_cpu "$SNMPD_PID")
-	{ time snmptable -v2c -c public -M "$mibs" -m MAILMON-MIB -t 10 -r 0 -CH -Cf $'\x1f' \
-	    -Cr "$REPS" "$AGENT" MAILMON-MIB::mailmonProbeTable > "$f" 2> "$f.err"; } 2> "$f.time" || true
-	c1=$(proc_cpu "$MM_PID"); s1=$(proc_cpu "$SNMPD_PID")
-	read -r w u s < <(tail -1 "$f.time")
+	timed_read "$key" snmptable -v2c -c public -M "$mibs" -m MAILMON-MIB -t 10 -r 0 -CH \
+	    -Cf $'\x1f' -Cr "$REPS" "$AGENT" MAILMON-MIB::mailmonProbeTable
 	put "$key.vb" "$(awk -F $'\x1f' 'NF > 1 { for (i = 1; i <= NF; i++) if ($i != "?") n++ } END { print n + 0 }' "$f")"
 	put "$key.rows" "$(awk -F $'\x1f' 'NF > 1' "$f" | wc -l)"
-	put "$key.wall" "$w"
-	put "$key.client_cpu" "$(awk -v a="$u" -v b="$s" 'BEGIN { printf "%.3f", a + b }')"
-	put "$key.mm_cpu" "$(sub_ "$c1" "$c0")"
-	put "$key.snmpd_cpu" "$(sub_ "$s1" "$s0")"
-	if [[ -s $f.err ]]; then
-		note "table $key: $(head -1 "$f.err")"
-	fi
-	say "table $key: $(get "$key.rows") rows, $(get "$key.vb") cells in $w s, mailmond $(get "$key.mm_cpu") s, snmpd $(get "$key.snmpd_cpu") s CPU"
+	say "table $key: $(get "$key.rows") rows, $(get "$key.vb") cells in $(get "$key.wall") s, mailmond $(get "$key.mm_cpu") s, snmpd $(get "$key.snmpd_cpu") s CPU"
 }
 # sum of the values of a walk (counters)
 walk_sum() { awk '/^\./ { s += $NF } END { printf "%d", s }' "$OUT/walk.$1"; }
