@@ -19,7 +19,9 @@
 
 #include <string.h>
 
-#include "agent_priv.h"
+#include "agent_direct.h"
+#include "agent_mib.h"
+#include "agent_state.h"
 
 /* RFC 2741 section 6.1 h.type values (Net-SNMP's are the same numbers) */
 #define AX_MSG_GET		5
@@ -32,23 +34,6 @@ static oid direct_root[] = { AGENT_ROOT };
 static snmp_callback	 direct_lib_cb;	/* the library's own session callback */
 static unsigned long	 direct_answered;
 static unsigned long	 direct_relayed;	/* reads left to the library */
-
-void
-agent_set_var(netsnmp_variable_list *var, const struct agent_value *v)
-{
-	switch (v->type) {
-	case ASN_OCTET_STR:
-		snmp_set_var_typed_value(var, ASN_OCTET_STR, v->str, v->len);
-		break;
-	case ASN_COUNTER64:
-		snmp_set_var_typed_value(var, ASN_COUNTER64, &v->c64,
-		    sizeof(v->c64));
-		break;
-	default:
-		snmp_set_var_typed_integer(var, v->type, v->integer);
-		break;
-	}
-}
 
 /* a search range's end, or NULL when the range is unbounded */
 static const oid *

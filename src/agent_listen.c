@@ -17,7 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent_priv.h"
+#include "agent_listen.h"
+#include "agent_value.h"
 
 #include "log.h"
 #include "util.h"

@@ -15,15 +15,15 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "agent_priv.h"
+#include "agent_loop.h"
+#include "agent_state.h"
 
-#include "agent.h"
 #include "ev.h"
 #include "log.h"
 
 /*
  * The watchdog's first tick: with a session, a failed ping costs the
- * Ping and the Close round trips (a third of a second each, agent.c)
+ * Ping and the Close round trips (a third of a second each, agent_core.c)
  * before the reconnect; without one, the reconnect comes first.  Then a
  * tick every GUARD_EVERY_US until the call returns.
  */

@@ -13,9 +13,13 @@
 
 #include <string.h>
 
-#include "agent_priv.h"
+#include "agent_loop.h"
+#include "agent_mib.h"
+#include "agent_notify.h"
+#include "agent_state.h"
+#include "agent_stats.h"
+#include "agent_targets.h"
 
-#include "agent.h"
 #include "ev.h"
 #include "log.h"
 #include "monitor.h"

@@ -1,7 +1,7 @@
 /*
  * agent_stats.c - values (v_) of mailmonStatsTable and
- * mailmonHistoryTable.  Finding the row and the entry (h_) is agent.c's
- * job; this file turns a monitor's statistics (stats.h) and a history
+ * mailmonHistoryTable.  Finding the row and the entry (h_) is
+ * agent_mib.c's job; this file turns a monitor's statistics (stats.h) and a history
  * entry (history.h) into SNMP values.
  *
  * Windows are computed at request time from the buckets, at the clock
@@ -12,33 +12,11 @@
 
 #include <string.h>
 
-#include "agent_priv.h"
+#include "agent_stats.h"
 
 #include "history.h"
 #include "monitor.h"
 #include "stats.h"
-
-/*
- * sysUpTime at an event that happened at monotonic time at_us: the
- * uptime now minus the time since.  An event older than the master's
- * uptime happened before the master (re)initialised, which a TimeStamp
- * reports as zero (RFC 2579), so restarts of either side need no
- * bookkeeping here.
- */
-uint32_t
-agent_timestamp_at(const struct agent_rows *rows, int64_t at_us)
-{
-	int64_t	 ago;
-
-	if (at_us <= 0)
-		return 0;		/* never stamped: no known event */
-	if (rows->mono_us < at_us)
-		return (uint32_t)rows->uptime;
-	ago = (rows->mono_us - at_us) / 10000;	/* 1/100 s */
-	if (ago >= (int64_t)rows->uptime)
-		return 0;
-	return (uint32_t)((int64_t)rows->uptime - ago);
-}
 
 static int
 window_col(int col)

@@ -6,7 +6,7 @@
  *
  * Served from the monitors' target tables (target.h) like the probe
  * table: find the variable and the row (h_), then the value (v_).  The
- * whole subtree lies after every object agent.c serves, so agent.c
+ * whole subtree lies after every object agent_mib.c serves, so agent_mib.c
  * hands over a GET it does not know and a GETNEXT that ran past its
  * last object.
  *
@@ -23,7 +23,7 @@
 
 #include <string.h>
 
-#include "agent_priv.h"
+#include "agent_targets.h"
 
 #include "monitor.h"
 #include "target.h"
@@ -57,24 +57,7 @@ const size_t agent_ntvars = sizeof(agent_tvars) / sizeof(agent_tvars[0]);
 
 static const oid troot[] = { AGENT_ROOT };
 
-/* ---- values (v_) ---------------------------------------------------- */
-
-static void
-tv_int(struct agent_value *v, u_char type, long n)
-{
-	v->type = type;
-	v->integer = n;
-}
-
-static void
-tv_string(struct agent_value *v, const char *s, size_t max, size_t cap)
-{
-	size_t	 n = strnlen(s, max);
-
-	v->type = ASN_OCTET_STR;
-	v->str = (const u_char *)s;
-	v->len = n > cap ? cap : n;
-}
+/* ---- values (v_, agent_value.h) ------------------------------------ */
 
 static int
 live(const struct monitor *m)
@@ -94,27 +77,27 @@ agent_target_value(int col, const struct monitor *m,
 		return -1;
 	switch (col) {
 	case TCOL_EXCHANGE:
-		tv_string(v, t->exchange, sizeof(t->exchange), 255);
+		v_string(v, t->exchange, sizeof(t->exchange), 255);
 		return 0;
 	case TCOL_PREFERENCE:
-		tv_int(v, ASN_UNSIGNED, t->pref);
+		v_int(v, ASN_UNSIGNED, t->pref);
 		return 0;
 	case TCOL_ORIGIN:
 		if ((unsigned)t->origin >= TO_LAST)
 			return -1;
-		tv_int(v, ASN_INTEGER, (long)t->origin + 1);
+		v_int(v, ASN_INTEGER, (long)t->origin + 1);
 		return 0;
 	case TCOL_ALIAS:
 		/* TruthValue */
-		tv_int(v, ASN_INTEGER, t->alias ? 1 : 2);
+		v_int(v, ASN_INTEGER, t->alias ? 1 : 2);
 		return 0;
 	case TCOL_FAMILY:
-		tv_int(v, ASN_INTEGER, t->family == AF_INET ? 1 :
+		v_int(v, ASN_INTEGER, t->family == AF_INET ? 1 :
 		    t->family == AF_INET6 ? 2 : 3);
 		return 0;
 	case TCOL_ADDRTYPE:
 		/* InetAddressType: unknown(0) for no address */
-		tv_int(v, ASN_INTEGER, t->addr_len == 4 ? 1 :
+		v_int(v, ASN_INTEGER, t->addr_len == 4 ? 1 :
 		    t->addr_len == 16 ? 2 : 0);
 		return 0;
 	case TCOL_ADDRESS:
@@ -123,22 +106,22 @@ agent_target_value(int col, const struct monitor *m,
 		v->len = t->addr_len == 4 || t->addr_len == 16 ? t->addr_len : 0;
 		return 0;
 	case TCOL_ADDRTEXT:
-		tv_string(v, t->address, sizeof(t->address), 63);
+		v_string(v, t->address, sizeof(t->address), 63);
 		return 0;
 	case TCOL_STATUS:
-		tv_int(v, ASN_INTEGER, (unsigned)t->status <= STATUS_UNKNOWN ?
+		v_int(v, ASN_INTEGER, (unsigned)t->status <= STATUS_UNKNOWN ?
 		    (long)t->status + 1 : (long)STATUS_UNKNOWN + 1);
 		return 0;
 	case TCOL_FAILCLASS:
 		if ((unsigned)t->fail >= FAIL_LAST)
 			return -1;
-		tv_int(v, ASN_INTEGER, (long)t->fail + 1);
+		v_int(v, ASN_INTEGER, (long)t->fail + 1);
 		return 0;
 	case TCOL_REASON:
-		tv_string(v, t->reason, sizeof(t->reason), 127);
+		v_string(v, t->reason, sizeof(t->reason), 127);
 		return 0;
 	case TCOL_REPLYCODE:
-		tv_int(v, ASN_INTEGER, t->reply_code < 0 ? 0 :
+		v_int(v, ASN_INTEGER, t->reply_code < 0 ? 0 :
 		    t->reply_code > 999 ? 999 : t->reply_code);
 		return 0;
 	case TCOL_LATENCY:
@@ -146,12 +129,12 @@ agent_target_value(int col, const struct monitor *m,
 			return -1;	/* no connection was attempted */
 		lat = t->latency_us > (int64_t)UINT32_MAX ? (int64_t)UINT32_MAX :
 		    t->latency_us;
-		tv_int(v, ASN_GAUGE, (long)lat);
+		v_int(v, ASN_GAUGE, (long)lat);
 		return 0;
 	case TCOL_CERTDAYS:
 		if (t->cert_days == CERT_DAYS_NONE)
 			return -1;
-		tv_int(v, ASN_INTEGER, t->cert_days);
+		v_int(v, ASN_INTEGER, t->cert_days);
 		return 0;
 	default:
 		return -1;
@@ -172,16 +155,16 @@ agent_target_summary_value(int col, const struct monitor *m,
 	case SUMCOL_DNS:
 		if ((unsigned)tab->dns >= TD_LAST)
 			return -1;
-		tv_int(v, ASN_INTEGER, (long)tab->dns + 1);
+		v_int(v, ASN_INTEGER, (long)tab->dns + 1);
 		return 0;
 	case SUMCOL_TARGETS:
-		tv_int(v, ASN_GAUGE, (long)tab->npresent);
+		v_int(v, ASN_GAUGE, (long)tab->npresent);
 		return 0;
 	case SUMCOL_FAILING:
-		tv_int(v, ASN_GAUGE, (long)tab->nfailing);
+		v_int(v, ASN_GAUGE, (long)tab->nfailing);
 		return 0;
 	case SUMCOL_FAILED:
-		tv_string(v, tab->failed, sizeof(tab->failed), 255);
+		v_string(v, tab->failed, sizeof(tab->failed), 255);
 		return 0;
 	default:
 		return -1;
@@ -197,7 +180,7 @@ count_value(const struct agent_rows *rows, struct agent_value *v)
 	for (i = 0; i < rows->n; i++)
 		if (live(rows->row[i]))
 			n += rows->row[i]->targets->npresent;
-	tv_int(v, ASN_GAUGE, (long)n);
+	v_int(v, ASN_GAUGE, (long)n);
 }
 
 /* ---- rows and variables (h_) ------------------------------------------ */

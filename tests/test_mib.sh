@@ -6,7 +6,7 @@
 #     table and scalar OIDs;
 #  3. the columns of mailmonProbeEntry, mailmonStatsEntry,
 #     mailmonHistoryEntry and mailmonTargetEntry match their enums in
-#     src/agent_priv.h, and MailmonFailureClass (the syntax of every
+#     src/agent_value.h, and MailmonFailureClass (the syntax of every
 #     failure class object) matches enum fail_class (src/taxonomy.h),
 #     name by name.
 #
@@ -132,7 +132,7 @@ done
 # ---- 3. the MIB and the code agree -------------------------------------
 # table_cols SEQUENCE PREFIX ENTRYOID ENUM ENUMPREFIX MIN: column names
 # from the SEQUENCE, in order; column i must be ENTRYOID.i, and the enum
-# in src/agent_priv.h must have as many columns
+# in src/agent_value.h must have as many columns
 table_cols() {
 	cols=$(sed -n "/^$1 ::= SEQUENCE/,/^}/p" "$MIB" |
 	    awk -v p="$2" 'index($1, p) == 1 { print $1 }')
@@ -149,7 +149,7 @@ table_cols() {
 		ko "$1: column numbering:$bad"
 	fi
 	ncol=$(sed -n "/^enum $4 {/,/^[[:space:]]*$5LAST[[:space:]]*\$/p" \
-	    "$srcdir/src/agent_priv.h" |
+	    "$srcdir/src/agent_value.h" |
 	    grep -c "^[[:space:]]*$5[A-Z0-9]*[, =]")
 	if [ "$ncol" -eq "$i" ]; then
 		ok "enum $4 has the $i MIB columns"
@@ -171,7 +171,7 @@ for c in $cols; do
 	got=$(tr_ -On "MAILMON-MIB::$c")
 	[ "$got" = "$R.2.10.1.$i" ] || bad="$bad $c=$got"
 done
-ncol=$(sed -n '/^enum agent_tcol {/,/^[[:space:]]*TCOL_LAST[[:space:]]*$/p' "$srcdir/src/agent_priv.h" |
+ncol=$(sed -n '/^enum agent_tcol {/,/^[[:space:]]*TCOL_LAST[[:space:]]*$/p' "$srcdir/src/agent_value.h" |
     grep -c '^[[:space:]]*TCOL_[A-Z]*[, =]' )
 if [ -z "$bad" ] && [ "$i" -gt 10 ] && [ "$ncol" -eq "$i" ]; then
 	ok "mailmonTargetEntry: $i columns in order, as enum agent_tcol"

@@ -15,7 +15,13 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "agent_priv.h"
+#include "agent_direct.h"
+#include "agent_mib.h"
+#include "agent_notify.h"
+#include "agent_state.h"
+#include "agent_stats.h"
+#include "agent_targets.h"
+#include "agent_value.h"
 
 #include "agent.h"
 #include "history.h"
@@ -1192,7 +1198,7 @@ test_target_order(void **state)
 	int	 c;
 
 	(void)state;
-	/* after every object of agent.c */
+	/* after every object of agent_mib.c */
 	memcpy(last, agent_vars[agent_nvars - 1].sub,
 	    agent_vars[agent_nvars - 1].len * sizeof(oid));
 	lastlen = agent_vars[agent_nvars - 1].len;
