@@ -826,7 +826,8 @@ name_holds_secret(const struct pline *pl)
 	const char	*v;
 	int		 i;
 
-	for (i = 3; i < pl->nwords; i++)
+	/* from word 2: with the mode left out, an option stands there */
+	for (i = 2; i < pl->nwords; i++)
 		if ((v = opts_secret_value(pl->nwords, pl->words, i)) != NULL &&
 		    *v != '\0' && strstr(pl->words[1], v) != NULL)
 			return 1;
