@@ -454,6 +454,16 @@ parse_line(struct parser *p, const char *file, int line, char **w, int n,
 			conf_error(p, file, line, "include: expected one file");
 			return;
 		}
+		/*
+		 * "include -Pxyz" reads like a password option: quoted, its
+		 * path would show the password in every message about it
+		 * (FILE:LINE of each line of the file, open errors)
+		 */
+		if (opts_words_have_secret(n - 1, w + 1)) {
+			conf_error(p, file, line, "include: a file name that "
+			    "reads as a password option (not shown)");
+			return;
+		}
 		if (p->depth >= CONF_INCLUDE_DEPTH) {
 			conf_error(p, file, line,
 			    "include: nested more than %d deep", CONF_INCLUDE_DEPTH);

@@ -351,6 +351,13 @@ test_load_errors(void **state)
 	    "--password=S3cretPw1 --port nope\n", 1,
 	    "the probe's name holds the password");
 	assert_null(strstr(logbuf, "S3cretPw1"));
+	/* an include whose file name reads as a password option */
+	expect_error("include -PS3cretPw1.conf\n", 1,
+	    "include: a file name that reads as a password option (not shown)");
+	assert_null(strstr(logbuf, "S3cretPw1"));
+	expect_error("include --password=S3cretPw1\n", 1,
+	    "include: a file name that reads as a password option (not shown)");
+	assert_null(strstr(logbuf, "S3cretPw1"));
 	/* the password option where the mode belongs (no mode given) */
 	expect_error("probe aS3cretPw1x ----password S3cretPw1 --port 25\n",
 	    1, "the probe's name holds the password");
