@@ -28,8 +28,6 @@
 #include "history.h"
 #include "monitor.h"
 
-static oid agent_root[] = { AGENT_ROOT };
-
 #define COL(c)	{ (c), TAB_PROBE, 4, { 2, 3, 1, (c) } }
 #define SCOL(c)	{ (c), TAB_STATS, 4, { 2, 4, 1, (c) } }
 #define HCOL(c)	{ (c), TAB_HISTORY, 4, { 2, 5, 1, (c) } }
@@ -318,9 +316,7 @@ h_row_bound(const struct agent_rows *rows, const oid *idx, size_t idxlen,
 static size_t
 h_var_oid(const struct agent_var *var, oid *out)
 {
-	memcpy(out, agent_root, sizeof(agent_root));
-	memcpy(out + AGENT_ROOT_LEN, var->sub, var->len * sizeof(oid));
-	return AGENT_ROOT_LEN + var->len;
+	return agent_sub_oid(var->sub, var->len, out);
 }
 
 /* the value of a cell of the probe or the statistics table */

@@ -55,8 +55,6 @@ const struct agent_tvar agent_tvars[] = {
 };
 const size_t agent_ntvars = sizeof(agent_tvars) / sizeof(agent_tvars[0]);
 
-static const oid troot[] = { AGENT_ROOT };
-
 /* ---- values (v_, agent_value.h) ------------------------------------ */
 
 static int
@@ -188,9 +186,7 @@ count_value(const struct agent_rows *rows, struct agent_value *v)
 static size_t
 tv_oid(const struct agent_tvar *tv, oid *out)
 {
-	memcpy(out, troot, sizeof(troot));
-	memcpy(out + AGENT_ROOT_LEN, tv->sub, tv->len * sizeof(oid));
-	return AGENT_ROOT_LEN + tv->len;
+	return agent_sub_oid(tv->sub, tv->len, out);
 }
 
 /* a row's name index; 0 when the name cannot be one */

@@ -117,6 +117,16 @@ agent_index_oid(const char *name, oid *out, size_t outmax)
 	return n + 1;
 }
 
+size_t
+agent_sub_oid(const oid *sub, size_t len, oid *out)
+{
+	static const oid root[] = { AGENT_ROOT };
+
+	memcpy(out, root, sizeof(root));
+	memcpy(out + AGENT_ROOT_LEN, sub, len * sizeof(oid));
+	return AGENT_ROOT_LEN + len;
+}
+
 int
 agent_has_prefix(const oid *name, size_t len, const oid *pfx, size_t pfxlen)
 {

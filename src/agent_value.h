@@ -191,6 +191,8 @@ int	 v_failclass(struct agent_value *, int fail);
 
 /* the instance part of a row named name; 0 if the MIB cannot carry it */
 size_t	 agent_index_oid(const char *name, oid *out, size_t outmax);
+/* mailmonMIB followed by sub: the OID of a variable; its length */
+size_t	 agent_sub_oid(const oid *sub, size_t len, oid *out);
 /* 1 when name starts with pfx */
 int	 agent_has_prefix(const oid *name, size_t len, const oid *pfx,
 	    size_t pfxlen);
