@@ -3,17 +3,19 @@
 
 Runs command A and command B N times each, one pair after another, the
 order inside each pair drawn at random, and takes each child's CPU
-(user + system) from wait4()'s rusage.  A busy moment of the machine
+(user + system) and minor page faults from wait4()'s rusage.  A busy moment of the machine
 then falls on both alike, and the per-pair differences give a
 confidence interval: the figure that says whether two commands that
 cost about the same can be told apart at all.  Stdlib only.
 
 usage: pairrun.py -n N [--ok-a RE] [--ok-b RE] -- CMD_A... -- CMD_B...
 prints: RESULT n=.. a_us=.. b_us=.. a_med=.. b_med=.. ratio=.. lo=.. hi=..
-        diff_us=.. ci_us=.. a_ok=.. b_ok=..
+        diff_us=.. ci_us=.. a_ok=.. b_ok=.. a_flt=.. b_flt=..
   ratio = mean(B) / mean(A); lo, hi = ratio's 95 % interval, from the
   mean per-pair difference +- 1.96 standard errors, over mean(A);
   a_ok, b_ok = runs whose first line of standard output matches RE
+  a_flt, b_flt = mean minor page faults per run (where a virtual
+  machine makes each fault expensive, a start-up cost of its own)
 The environment is passed on unchanged (the caller unsets what it must).
 """
 import argparse
@@ -25,7 +27,8 @@ import sys
 
 
 def run(cmd, ok):
-    """one run of cmd: (CPU microseconds, first output line matched ok)"""
+    """one run of cmd: (CPU microseconds, first output line matched ok,
+    minor page faults)"""
     rd, wr = os.pipe()
     # posix_spawn (vfork in glibc): the child does not first copy this
     # interpreter's address space, which would be counted as its CPU
@@ -45,7 +48,8 @@ def run(cmd, ok):
     os.close(rd)
     _, _, ru = os.wait4(pid, 0)
     first = out.split(b"\n", 1)[0].decode("utf-8", "replace")
-    return (ru.ru_utime + ru.ru_stime) * 1e6, bool(ok and ok.search(first))
+    return ((ru.ru_utime + ru.ru_stime) * 1e6, bool(ok and ok.search(first)),
+            ru.ru_minflt)
 
 
 def main():
@@ -69,20 +73,24 @@ def main():
     rnd = random.Random(a.seed)
     cpu = ([], [])
     good = [0, 0]
+    flt = ([], [])
     for _ in range(a.n):
         for k in rnd.sample((0, 1), 2):
-            us, matched = run(cmds[k], oks[k])
+            us, matched, faults = run(cmds[k], oks[k])
             cpu[k].append(us)
+            flt[k].append(faults)
             good[k] += matched
     d = [b - x for x, b in zip(cpu[0], cpu[1])]
     ma, mb = statistics.mean(cpu[0]), statistics.mean(cpu[1])
     ci = 1.96 * statistics.stdev(d) / len(d) ** 0.5
     md = statistics.mean(d)
     print("RESULT n=%d a_us=%.0f b_us=%.0f a_med=%.0f b_med=%.0f ratio=%.3f "
-          "lo=%.3f hi=%.3f diff_us=%.0f ci_us=%.0f a_ok=%d b_ok=%d" % (
+          "lo=%.3f hi=%.3f diff_us=%.0f ci_us=%.0f a_ok=%d b_ok=%d "
+          "a_flt=%.1f b_flt=%.1f" % (
               a.n, ma, mb, statistics.median(cpu[0]), statistics.median(cpu[1]),
               mb / ma, (ma + md - ci) / ma, (ma + md + ci) / ma, md, ci,
-              good[0], good[1]))
+              good[0], good[1], statistics.mean(flt[0]),
+              statistics.mean(flt[1])))
 
 
 if __name__ == "__main__":
