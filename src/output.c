@@ -158,7 +158,7 @@ w_label(struct wbuf *w, const char *label, const struct probe_opts *o)
 
 	if (m == NULL || m[0] == '\0')
 		m = probe_mode_name(o->mode);
-	for (i = 0; m[i] != '\0' && i < 16; i++)
+	for (i = 0; i < 16 && m[i] != '\0'; i++)
 		w_putc(w, m[i] >= 'a' && m[i] <= 'z' ? (char)(m[i] - 32) :
 		    m[i]);
 }
