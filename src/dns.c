@@ -94,10 +94,13 @@ struct dns_req {
 	int			 cancelled;
 	int			 queued;
 	char			 host[DNS_NAME_MAX];
-	union {
-		struct dns_result	 a;
-		struct dns_mx_result	 mx;
-	} res;
+	/*
+	 * The result.  An MX answer takes 8 KiB, three times an address
+	 * result: allocated for MX lookups only, not zeroed with the
+	 * address lookup of every check.
+	 */
+	struct dns_result	 a;		/* DK_ADDR */
+	struct dns_mx_result	*mx;		/* DK_MX */
 	struct dns_req		*next;
 };
 
@@ -299,6 +302,13 @@ dns_timing(int budget_ms, int nservers, int *timeout_ms, int *tries)
 			*timeout_ms = steps[i];
 }
 
+static void
+dns_req_free(struct dns_req *r)
+{
+	free(r->mx);
+	free(r);
+}
+
 /* delivery */
 
 static void
@@ -313,17 +323,17 @@ dns_deliver(void *arg)
 			dns->done_tail = NULL;
 		r->queued = 0;
 		if (r->kind == DK_MX) {
-			r->res.mx.domain = r->host;
+			r->mx->domain = r->host;
 			log_debug(LT_DNS, "%s MX: %s, %zu records", r->host,
-			    dns_status_name(r->res.mx.status), r->res.mx.nmx);
-			r->mxcb(&r->res.mx, r->arg);
+			    dns_status_name(r->mx->status), r->mx->nmx);
+			r->mxcb(r->mx, r->arg);
 		} else {
-			r->res.a.host = r->host;
-			log_debug(LT_DNS, "%s: %s", r->host, r->res.a.ok ?
-			    "resolved" : r->res.a.reason);
-			r->cb(&r->res.a, r->arg);
+			r->a.host = r->host;
+			log_debug(LT_DNS, "%s: %s", r->host, r->a.ok ?
+			    "resolved" : r->a.reason);
+			r->cb(&r->a, r->arg);
 		}
-		free(r);
+		dns_req_free(r);
 	}
 }
 
@@ -333,7 +343,7 @@ dns_finish(struct dns_req *r)
 	struct dns	*dns = r->dns;
 
 	if (r->cancelled) {
-		free(r);
+		dns_req_free(r);
 		return;
 	}
 	r->next = NULL;
@@ -351,13 +361,13 @@ static void
 dns_fail(struct dns_req *r, enum dns_status st, const char *reason)
 {
 	if (r->kind == DK_MX) {
-		r->res.mx.status = st;
-		mm_strlcpy(r->res.mx.reason, reason, sizeof(r->res.mx.reason));
+		r->mx->status = st;
+		mm_strlcpy(r->mx->reason, reason, sizeof(r->mx->reason));
 	} else {
-		r->res.a.ok = 0;
-		r->res.a.status = st;
-		r->res.a.timeout = st == DNS_TIMEOUT;
-		mm_strlcpy(r->res.a.reason, reason, sizeof(r->res.a.reason));
+		r->a.ok = 0;
+		r->a.status = st;
+		r->a.timeout = st == DNS_TIMEOUT;
+		mm_strlcpy(r->a.reason, reason, sizeof(r->a.reason));
 	}
 	dns_finish(r);
 }
@@ -365,7 +375,7 @@ dns_fail(struct dns_req *r, enum dns_status st, const char *reason)
 static void
 dns_add_addr(struct dns_req *r, const struct sockaddr *sa, socklen_t len)
 {
-	struct dns_result	*res = &r->res.a;
+	struct dns_result	*res = &r->a;
 	struct dns_addr		*a;
 
 	if (res->naddr >= DNS_MAX_ADDRS || len > sizeof(a->ss))
@@ -680,7 +690,7 @@ dns_destroy(void *arg)
 	}
 	while ((r = dns->done) != NULL) {
 		dns->done = r->next;
-		free(r);
+		dns_req_free(r);
 	}
 	ev_timer_free(dns->deliver);
 	free(dns->servers);
@@ -787,21 +797,21 @@ dns_ares_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 			dns_add_addr(r, n->ai_addr, n->ai_addrlen);
 		/* one entry per answer: the first says where the name leads */
 		if (ai->cnames != NULL && ai->cnames->name != NULL) {
-			r->res.a.alias = 1;
-			mm_strlcpy(r->res.a.canon, ai->cnames->name,
-			    sizeof(r->res.a.canon));
+			r->a.alias = 1;
+			mm_strlcpy(r->a.canon, ai->cnames->name,
+			    sizeof(r->a.canon));
 		}
 	}
 	if (ai != NULL)
 		ares_freeaddrinfo(ai);
 	if (status == ARES_EDESTRUCTION) {
 		/* the channel is going away with the loop: nobody listens */
-		free(r);
+		dns_req_free(r);
 		return;
 	}
-	if (r->res.a.naddr > 0) {
-		r->res.a.ok = 1;
-		r->res.a.status = DNS_OK;
+	if (r->a.naddr > 0) {
+		r->a.ok = 1;
+		r->a.status = DNS_OK;
 		dns_finish(r);
 		return;
 	}
@@ -835,14 +845,14 @@ dns_numeric(struct dns_req *r, const char *host)
 	if (getaddrinfo(h, NULL, &hints, &ai) != 0 || ai == NULL)
 		return 0;
 	dns_add_addr(r, ai->ai_addr, ai->ai_addrlen);
-	r->res.a.literal = 1;
-	if (r->res.a.naddr == 0)
+	r->a.literal = 1;
+	if (r->a.naddr == 0)
 		dns_fail(r, DNS_NODATA, ai->ai_family == AF_INET ?
 		    "IPv4 address given, IPv6 required" :
 		    "IPv6 address given, IPv4 required");
 	else {
-		r->res.a.ok = 1;
-		r->res.a.status = DNS_OK;
+		r->a.ok = 1;
+		r->a.status = DNS_OK;
 		dns_finish(r);
 	}
 	freeaddrinfo(ai);
@@ -858,6 +868,10 @@ dns_req_new(struct ev *ev, enum dns_kind kind, const struct dns_query *q,
 
 	if ((dns = dns_get(ev)) == NULL || (r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
+	if (kind == DK_MX && (r->mx = calloc(1, sizeof(*r->mx))) == NULL) {
+		free(r);
+		return NULL;
+	}
 	r->dns = dns;
 	r->kind = kind;
 	r->arg = arg;
@@ -865,9 +879,9 @@ dns_req_new(struct ev *ev, enum dns_kind kind, const struct dns_query *q,
 	r->family = q->family;
 	mm_strlcpy(r->host, q->host != NULL ? q->host : "", sizeof(r->host));
 	if (kind == DK_MX)
-		r->res.mx.domain = r->host;
+		r->mx->domain = r->host;
 	else
-		r->res.a.host = r->host;
+		r->a.host = r->host;
 	return r;
 }
 
@@ -954,7 +968,7 @@ dns_mx_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
 {
 	struct dns_req		*r = arg;
-	struct dns_mx_result	*res = &r->res.mx;
+	struct dns_mx_result	*res = r->mx;
 	struct ares_mx_reply	*list = NULL, *m;
 	const char		*why;
 	char			 buf[DNS_REASON_MAX];
@@ -962,7 +976,7 @@ dns_mx_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 
 	(void)timeouts;
 	if (status == ARES_EDESTRUCTION) {
-		free(r);
+		dns_req_free(r);
 		return;
 	}
 	r->chan->inflight--;
@@ -1052,7 +1066,7 @@ dns_cancel(struct dns_req *r)
 		dns->done_tail = NULL;
 		for (pp = &dns->done; *pp != NULL; pp = &(*pp)->next)
 			dns->done_tail = *pp;
-		free(r);
+		dns_req_free(r);
 		return;
 	}
 	/* still inside c-ares: it will come back and be dropped */
