@@ -3,10 +3,11 @@
 
 Runs command A and command B N times each, one pair after another, the
 order inside each pair drawn at random, and takes each child's CPU
-(user + system) and minor page faults from wait4()'s rusage.  A busy moment of the machine
-then falls on both alike, and the per-pair differences give a
-confidence interval: the figure that says whether two commands that
-cost about the same can be told apart at all.  Stdlib only.
+(user + system) and minor page faults from wait4()'s rusage.  A busy
+moment of the machine then falls on both alike, and the per-pair
+differences give a confidence interval: the figure that says whether
+two commands that cost about the same can be told apart at all.
+Stdlib only.
 
 usage: pairrun.py -n N [--ok-a RE] [--ok-b RE] -- CMD_A... -- CMD_B...
 prints: RESULT n=.. a_us=.. b_us=.. a_med=.. b_med=.. ratio=.. lo=.. hi=..
