@@ -48,7 +48,7 @@ count_lines() { grep -cF -- "$1" "$2" 2>/dev/null || true; }
 
 B=.1.3.6.1.4.1.2789.5		# MAILMON-MIB::mailmonMIB
 ENTRY=$B.2.3.1			# mailmonProbeEntry
-COL_HOST=2 COL_STATUS=6 COL_FAIL=9 COL_LATENCY=14 COL_CHECKS=30
+COL_HOST=2 COL_STATUS=6 COL_FAIL=9 COL_LATENCY=14 COL_CHECKS=30 COL_LAST=31
 SNMP=(-v2c -c public -m : -On -t 2 -r 1 "127.0.0.1:$SNMPD_PORT")
 WALKS=${WALKS:-/dev/null}
 
@@ -70,6 +70,27 @@ rows_are() { [[ $(rows) == "$1" ]]; }
 has_row() { [[ $(col "$COL_STATUS" "$1") =~ ^[0-9]+$ ]]; }
 no_row() { ! has_row "$1"; }
 status_is() { [[ $(col "$COL_STATUS" "$1") == "$2" ]]; }
+# bulk_rows_agree [REPS]: a GETBULK naming every column of the probe
+# table (no non-repeaters, REPS repetitions) answers, repetition after
+# repetition, what GETNEXTs naming the same columns answer when each
+# starts from the last one's answers (OIDs compared).  Managers that
+# read a table row by row depend on that order; through snmpd each
+# repetition reaches mailmond as one AgentX GetNext of every column.
+bulk_rows_agree() {
+	local reps=${1:-3} c r f=$W/bulkrows cols=()
+	for ((c = 1; c <= COL_LAST; c++)); do cols+=("$ENTRY.$c"); done
+	snmpbulkget "${SNMP[@]}" -Cn0 -Cr"$reps" "${cols[@]}" 2>&1 |
+	    awk '/^\./ { print $1 }' > "$f.bulk"
+	: > "$f.next"
+	for ((r = 0; r < reps; r++)); do
+		snmpgetnext "${SNMP[@]}" "${cols[@]}" 2>&1 |
+		    awk '/^\./ { print $1 }' > "$f.step"
+		[[ $(wc -l < "$f.step") == "${#cols[@]}" ]] || return 1
+		cat "$f.step" >> "$f.next"
+		mapfile -t cols < "$f.step"
+	done
+	[[ $(wc -l < "$f.bulk") == $((reps * COL_LAST)) ]] && cmp -s "$f.bulk" "$f.next"
+}
 
 # ---- private master agent and trap receiver -------------------------------
 #

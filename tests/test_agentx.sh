@@ -18,6 +18,9 @@
 #      lands above FD_SETSIZE, at start and after every reconnect.
 #   6. A SIGHUP reload must not re-read the Net-SNMP configuration
 #      (update_config() re-opens the AgentX session).
+#   7. The master turns each repetition of a GETBULK into one AgentX
+#      GetNext carrying every varbind of the request: a GETBULK naming
+#      every column must answer the rows in order, as chained GETNEXTs.
 #
 # Probes are plain TCP checks against loopback listeners of this script;
 # no mail server is needed.  One PASS/FAIL line per check, measured
@@ -35,7 +38,7 @@ export PORT_OFFSET=$((600 + ${MM_PORT_SHIFT:-0}))
 . "$top_srcdir/tests/daemon_lib.sh"
 
 integration_gate
-need snmpd snmptrapd snmpget snmpwalk ss setpriv "${PYTHON3:-python3}"
+need snmpd snmptrapd snmpget snmpgetnext snmpbulkget snmpwalk ss setpriv "${PYTHON3:-python3}"
 [[ -x $MAILMOND ]] || skip "$MAILMOND not built"
 
 PING=2			# ping-interval in the generated configuration
@@ -213,6 +216,8 @@ nfd=$(find "/proc/$MMPID/fd" -mindepth 1 2>/dev/null | wc -l)
 check "mailmond keeps the $NFDS inherited fds ($nfd open)" ge "$nfd" "$NFDS"
 check "all $NPROBES rows walk" wait_until 10 rows_are "$NPROBES"
 check "beat becomes ok(1)" wait_until 10 status_is beat 1
+check "a GETBULK naming every column answers row after row through snmpd, as chained GETNEXTs do" \
+    wait_until 10 bulk_rows_agree 3
 
 # ---- overload: the descriptor budget and max-inflight -----------------------
 

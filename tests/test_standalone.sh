@@ -8,8 +8,9 @@
 #
 # Checks: the configuration checks (snmp-* without snmp-listen, with
 # agentx-socket, without a community) name file and line and never the
-# community; the rows, sysUpTime and a GETBULK walk that returns what a
-# GETNEXT walk returns; a wrong community and a community used from a
+# community; the rows, sysUpTime, a GETBULK walk that returns what a
+# GETNEXT walk returns and a GETBULK naming every column that returns
+# the rows as chained GETNEXTs do; a wrong community and a community used from a
 # source it is not given for get no answer; the down notification
 # reaches snmptrapd with the trap community; no community in the log or
 # on the command line; SIGHUP with a changed community keeps the old one
@@ -29,7 +30,7 @@ export PORT_OFFSET=$((1200 + ${MM_PORT_SHIFT:-0}))
 . "$top_srcdir/tests/daemon_lib.sh"
 
 integration_gate
-need snmptrapd snmpget snmpwalk snmpbulkwalk ss setpriv "$PY"
+need snmptrapd snmpget snmpgetnext snmpwalk snmpbulkwalk snmpbulkget ss setpriv "$PY"
 [[ -x $MAILMOND ]] || skip "$MAILMOND not built"
 
 PORT_BEAT=$((10251 + PORT_OFFSET))
@@ -147,6 +148,8 @@ walks_agree() {
 }
 check "a GETBULK walk returns the same OIDs as GETNEXT" wait_until 20 walks_agree
 [[ -s $M/walk.diff ]] && head -20 "$M/walk.diff" | sed 's/^/     /'
+check "a GETBULK naming every column answers row after row, as chained GETNEXTs do" \
+    wait_until 10 bulk_rows_agree 3
 n=$(oids "$M/walk.next" | grep -c "^$B\.")
 check "a GETNEXT walk of mailmonMIB returns $n varbinds" gt "$n" 40
 
