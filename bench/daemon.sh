@@ -1177,10 +1177,22 @@ report() {
 				printf "%s%.0f", (n++ ? " " : ""), $2 / 1024; next_t += st }' "$OUT/memory.samples")."
 			echo
 		fi
-		echo "RSS steady: median of $(get mem.rss_samples) one-second samples of VmRSS over the second" \
-		    "interval (every probe has run once).  \"VmHWM end\": after the walks, strace, and" \
-		    "two reloads.  Start-up: exec until mailmonProbeCount.0 answers N through snmpd." \
-		    "SIGTERM to exit: $(get mem.stop_s) s ($N probes), $(get big.stop_s) s ($N_BIG)."
+		# each phase says what it measured
+		x=
+		if has_phase memory; then
+			x="RSS steady: median of $(get mem.rss_samples) one-second samples of VmRSS over the second"
+			x+=" interval (every probe has run once).  \"VmHWM end\": after the walks, strace, and"
+			x+=" two reloads.  "
+		fi
+		if has_phase big; then
+			x+="$N_BIG probes: RSS steady is the median over $BIG_WINDOW s after the first interval"
+			x+=" (every probe has run once).  "
+		fi
+		x+="Start-up: exec until mailmonProbeCount.0 answers N through snmpd.  SIGTERM to exit:"
+		has_phase memory && x+=" $(get mem.stop_s) s ($N probes)"
+		has_phase memory && has_phase big && x+=","
+		has_phase big && x+=" $(get big.stop_s) s ($N_BIG)"
+		echo "$x."
 	fi
 	if has_phase big && [[ -s $OUT/parse.tsv ]]; then
 		echo
