@@ -20,15 +20,14 @@
  * the repetitions down (snmpd's maxGetbulkResponses), and the walk goes
  * on from whatever came back.  A column is finished when its next
  * object lies outside it, or on endOfMibView.  SNMPv2c, one session,
- * no retries.
+ * no retries (snmpclient.h).
  *
  * The last line is machine-readable: "RESULT requests=... cells=...
  * rows=... wall_s=... err=...": cells are the values received inside
  * their column, rows the cells of the fullest column.  Exit status 0
  * when the walk reached the end of every column without an error.
  */
-#include <net-snmp/net-snmp-config.h>
-#include <net-snmp/net-snmp-includes.h>
+#include "snmpclient.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +74,7 @@ in_column(const oid *entry, size_t entrylen, long c, const oid *name,
 int
 main(int argc, char **argv)
 {
-	netsnmp_session		 sess, *ss;
+	netsnmp_session		*ss;
 	netsnmp_pdu		*pdu, *resp;
 	netsnmp_variable_list	*v;
 	struct column		*col;
@@ -113,16 +112,9 @@ main(int argc, char **argv)
 	    ncol > COLS_MAX)
 		usage();
 
-	/* no MIB files, no configuration files, nothing persistent */
-	setenv("MIBS", "", 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
-	init_snmp("rowwalk");
-
+	if ((ss = snmpclient_open("rowwalk", argv[optind], community,
+	    timeout_ms)) == NULL)
+		return 2;
 	if (read_objid(argv[optind + 1], entry, &entrylen) == 0 ||
 	    entrylen + 1 >= MAX_OID_LEN) {
 		fprintf(stderr, "rowwalk: bad OID %s\n", argv[optind + 1]);
@@ -135,18 +127,6 @@ main(int argc, char **argv)
 		memcpy(col[i].last, entry, entrylen * sizeof(oid));
 		col[i].last[entrylen] = (oid)(first + i);
 		col[i].lastlen = entrylen + 1;
-	}
-
-	snmp_sess_init(&sess);
-	sess.peername = argv[optind];
-	sess.version = SNMP_VERSION_2c;
-	sess.community = (u_char *)strdup(community);
-	sess.community_len = strlen(community);
-	sess.timeout = timeout_ms * 1000L;
-	sess.retries = 0;
-	if ((ss = snmp_open(&sess)) == NULL) {
-		snmp_sess_perror("rowwalk", &sess);
-		return 2;
 	}
 
 	t0 = mono_s();

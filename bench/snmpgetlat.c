@@ -21,8 +21,7 @@
  * timeout=... p50_ms=... p90_ms=... p99_ms=... max_ms=... mean_ms=...".
  * Exit status 0 when every GET was answered with a value, else 1.
  */
-#include <net-snmp/net-snmp-config.h>
-#include <net-snmp/net-snmp-includes.h>
+#include "snmpclient.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +69,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	netsnmp_session	 sess, *ss;
+	netsnmp_session	*ss;
 	netsnmp_pdu	*pdu, *resp;
 	oid		 base[MAX_OID_LEN], name[MAX_OID_LEN];
 	size_t		 baselen = MAX_OID_LEN, namelen, k;
@@ -116,29 +115,11 @@ main(int argc, char **argv)
 	    gap_ms < 0 || width < 0 || width > 20)
 		usage();
 
-	/* no MIB files, no configuration files, nothing persistent */
-	setenv("MIBS", "", 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
-	init_snmp("snmpgetlat");
-
+	if ((ss = snmpclient_open("snmpgetlat", argv[optind], community,
+	    timeout_ms)) == NULL)
+		return 2;
 	if (read_objid(argv[optind + 1], base, &baselen) == 0) {
 		fprintf(stderr, "snmpgetlat: bad OID %s\n", argv[optind + 1]);
-		return 2;
-	}
-	snmp_sess_init(&sess);
-	sess.peername = argv[optind];
-	sess.version = SNMP_VERSION_2c;
-	sess.community = (u_char *)strdup(community);
-	sess.community_len = strlen(community);
-	sess.timeout = timeout_ms * 1000L;
-	sess.retries = 0;
-	if ((ss = snmp_open(&sess)) == NULL) {
-		snmp_sess_perror("snmpgetlat", &sess);
 		return 2;
 	}
 	if ((lat = calloc((size_t)n, sizeof(*lat))) == NULL)
