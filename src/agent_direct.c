@@ -17,7 +17,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "agent_direct.h"
 #include "agent_mib.h"
@@ -30,6 +32,8 @@
 #define AX_MSG_RESPONSE		18
 
 static oid direct_root[] = { AGENT_ROOT };
+/* transportDomainLocal (RFC 3419): AgentX on a unix socket */
+static const oid local_domain[] = { 1, 3, 6, 1, 2, 1, 100, 1, 13 };
 
 static snmp_callback	 direct_lib_cb;	/* the library's own session callback */
 static unsigned long	 direct_answered;
@@ -171,10 +175,47 @@ direct_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 	return 1;
 }
 
+/*
+ * The unix-domain transport's receive asks getsockname() and allocates
+ * an address for every PDU, to hand the library a "to" address that a
+ * connected AgentX stream never uses (its send ignores it, and its
+ * address printer falls back to the transport's own address).  A
+ * table walk through the master is one PDU per varbind, and this was
+ * one system call in four of mailmond's share.
+ */
+static int
+direct_recv(netsnmp_transport *t, void *buf, int size, void **opaque,
+    int *olength)
+{
+	ssize_t	 n;
+
+	if (t == NULL || t->sock < 0)
+		return -1;
+	do
+		n = recv(t->sock, buf, (size_t)size, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (opaque != NULL)
+		*opaque = NULL;
+	if (olength != NULL)
+		*olength = 0;
+	return (int)n;
+}
+
 void
 agent_direct_attach(netsnmp_session *s)
 {
-	if (s == NULL || s->callback == NULL || s->callback == direct_cb)
+	netsnmp_transport	*t;
+
+	if (s == NULL)
+		return;
+	/* every connection has a transport of its own */
+	t = snmp_sess_transport(snmp_sess_pointer(s));
+	if (t != NULL && t->domain != NULL &&
+	    netsnmp_oid_equals(t->domain, t->domain_length, local_domain,
+	    OID_LENGTH(local_domain)) == 0 &&
+	    (t->flags & NETSNMP_TRANSPORT_FLAG_STREAM))
+		t->f_recv = direct_recv;
+	if (s->callback == NULL || s->callback == direct_cb)
 		return;
 	direct_lib_cb = s->callback;
 	s->callback = direct_cb;

@@ -11,8 +11,9 @@
  * agent_direct.c: AgentX GET/GETNEXT within mailmonMIB answered on the
  * session.  _ours() says whether a request PDU qualifies, _answer()
  * builds its response (NULL without memory), _attach() hooks a new
- * AgentX session, _count() is how many reads were answered so (and how
- * many were left to the library).
+ * AgentX session (and its transport's receive, at every connection),
+ * _count() is how many reads were answered so (and how many were left
+ * to the library).
  */
 int	 agent_direct_ours(const netsnmp_pdu *);
 netsnmp_pdu *agent_direct_answer(const struct agent_rows *, netsnmp_pdu *,

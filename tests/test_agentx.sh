@@ -21,6 +21,8 @@
 #   7. The master turns each repetition of a GETBULK into one AgentX
 #      GetNext carrying every varbind of the request: a GETBULK naming
 #      every column must answer the rows in order, as chained GETNEXTs.
+#   8. The library's unix-domain receive calls getsockname() for every
+#      PDU: mailmond's own receive on the AgentX socket must not.
 #
 # Probes are plain TCP checks against loopback listeners of this script;
 # no mail server is needed.  One PASS/FAIL line per check, measured
@@ -38,7 +40,7 @@ export PORT_OFFSET=$((600 + ${MM_PORT_SHIFT:-0}))
 . "$top_srcdir/tests/daemon_lib.sh"
 
 integration_gate
-need snmpd snmptrapd snmpget snmpgetnext snmpbulkget snmpwalk ss setpriv "${PYTHON3:-python3}"
+need snmpd snmptrapd snmpget snmpgetnext snmpbulkget snmpwalk ss setpriv strace "${PYTHON3:-python3}"
 [[ -x $MAILMOND ]] || skip "$MAILMOND not built"
 
 PING=2			# ping-interval in the generated configuration
@@ -238,6 +240,29 @@ check "nothing waits with room to spare" test "$(eng 3)" = 0
 check "AgentX socket fd above 1023" agentx_fd_high
 echo "     (AgentX fd ${AGENTX_FD:-?})"
 check "GET through a high fd" status_is beat 1
+
+# The library's unix-domain receive asked getsockname() for every PDU, an
+# address a connected AgentX stream never uses; mailmond's receive does
+# not (agent_direct.c).  Counted on the AgentX fd alone: the probes
+# running meanwhile ask it for their own sockets.
+agentx_walk_trace() {
+	strace -f -qq -p "$MMPID" -e trace=getsockname,recvfrom \
+	    -o "$W/ax.trace" 2> "$W/ax.strace.err" &
+	local sp=$!
+	sleep 0.5
+	walk "$ENTRY.$COL_STATUS" > /dev/null
+	walk "$ENTRY.$COL_STATUS" > /dev/null
+	sleep 0.3
+	kill -INT "$sp" 2>/dev/null
+	wait "$sp" 2>/dev/null
+	return 0
+}
+agentx_walk_trace
+ax_recv=$(grep -cE "recvfrom\\(${AGENTX_FD:-x}," "$W/ax.trace" || true)
+ax_name=$(grep -cE "getsockname\\(${AGENTX_FD:-x}," "$W/ax.trace" || true)
+check "two column walks reached mailmond as AgentX PDUs ($ax_recv received on fd ${AGENTX_FD:-?})" \
+	ge "${ax_recv:-0}" $((2 * NPROBES))
+check "no getsockname() per AgentX PDU ($ax_name)" test "${ax_name:-x}" = 0
 
 # ---- 4b. a GET never waits for a probe ------------------------------------
 
