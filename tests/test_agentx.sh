@@ -260,8 +260,9 @@ agentx_walk_trace() {
 agentx_walk_trace
 ax_recv=$(grep -cE "recvfrom\\(${AGENTX_FD:-x}," "$W/ax.trace" || true)
 ax_name=$(grep -cE "getsockname\\(${AGENTX_FD:-x}," "$W/ax.trace" || true)
-check "two column walks reached mailmond as AgentX PDUs ($ax_recv received on fd ${AGENTX_FD:-?})" \
-	ge "${ax_recv:-0}" $((2 * NPROBES))
+# at least one whole walk traced (strace may attach after the first began)
+check "the column walks reached mailmond as AgentX PDUs ($ax_recv received on fd ${AGENTX_FD:-?})" \
+	ge "${ax_recv:-0}" "$NPROBES"
 check "no getsockname() per AgentX PDU ($ax_name)" test "${ax_name:-x}" = 0
 
 # ---- 4b. a GET never waits for a probe ------------------------------------
