@@ -392,7 +392,7 @@ table_measure() {
 	say "table $key: $(get "$key.rows") rows, $(get "$key.vb") cells in $(get "$key.wall") s, mailmond $(get "$key.mm_cpu") s, snmpd $(get "$key.snmpd_cpu") s CPU"
 }
 # rowwalk_measure KEY: the whole table row by row, every column in each
-# GETBULK (-Cr$REPS), as table-aware managers read it (bench/rowwalk.c;
+# GETBULK (-Cr$REPS), as a table-aware manager can read it (bench/rowwalk.c;
 # timed_read).  Puts KEY.vb (cells), KEY.rows and KEY.requests too.
 rowwalk_measure() {
 	local key=$1 r
