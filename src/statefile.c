@@ -137,18 +137,22 @@ e_record(struct enc *e, const struct statefile_rec *r)
 
 	e_u64(e, st->hour_head);
 	e_u64(e, st->day_head);
-	for (i = 0; i < STATS_HOUR_BUCKETS; i++)
-		e_bucket(e, &st->hour[i]);
+	for (i = 0; i < STATS_HOUR_BUCKETS; i++) {
+		struct stats_bucket hb;
+
+		stats_hour_get(st, i, &hb);
+		e_bucket(e, &hb);
+	}
 	for (i = 0; i < STATS_DAY_BUCKETS; i++)
 		e_bucket(e, &st->day[i]);
 	n = st->nsample <= STATS_SAMPLES ? st->nsample : STATS_SAMPLES;
 	e_u8(e, n);
 	for (i = 0; i < n; i++) {
-		const struct stats_sample *s = &st->sample[(st->sample_next +
-		    STATS_SAMPLES - n + i) % STATS_SAMPLES];
+		uint32_t t, us;
 
-		e_u32(e, s->t);
-		e_u32(e, s->us);
+		stats_sample_get(st, i, &t, &us);
+		e_u32(e, t);
+		e_u32(e, us);
 	}
 	e_u8(e, st->in_outage);
 	e_u64(e, st->outage_start);
@@ -497,19 +501,23 @@ d_record(struct dec *d, struct scratch *s, int64_t clock,
 	stats_init(st);
 	st->hour_head = d_i64(d);
 	st->day_head = d_i64(d);
-	for (i = 0; i < STATS_HOUR_BUCKETS; i++)
-		d_bucket(d, &st->hour[i]);
+	for (i = 0; i < STATS_HOUR_BUCKETS; i++) {
+		struct stats_bucket hb;
+
+		d_bucket(d, &hb);
+		if (stats_hour_put(st, i, &hb) == -1)
+			return "statistics out of range";
+	}
 	for (i = 0; i < STATS_DAY_BUCKETS; i++)
 		d_bucket(d, &st->day[i]);
 	n = d_u8(d);
 	if (n > STATS_SAMPLES)
 		return "too many latency samples";
 	for (i = 0; i < n; i++) {
-		st->sample[i].t = d_u32(d);
-		st->sample[i].us = d_u32(d);
+		uint32_t t = d_u32(d);
+
+		stats_sample_push(st, t, d_u32(d));
 	}
-	st->nsample = (uint8_t)n;
-	st->sample_next = (uint8_t)(n % STATS_SAMPLES);
 	st->in_outage = d_u8(d);
 	st->outage_start = d_i64(d);
 	st->last_ok = d_i64(d);

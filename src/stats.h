@@ -42,19 +42,23 @@
  * their times; the hour's 95th percentile is the nearest-rank value
  * (the ceil(0.95 n)-th smallest) of the samples of the last hour.  With
  * an interval under 3600 / STATS_SAMPLES seconds (56 s) that is the
- * latest 64 samples rather than the whole hour.
+ * latest 64 samples rather than the whole hour.  A sample's time is kept
+ * as its age before the newest sample, in 16 bits that saturate: a
+ * sample 65535 s (18 h) older than the newest is outside any hour.
  *
  * Layout (asserted by tests/unit/test_stats.c):
- *	bucket		24 bytes
- *	hour ring	30 x 24 =  720
+ *	hour bucket	20 bytes (at most 255 results in 120 s)
+ *	day bucket	24 bytes
+ *	hour ring	30 x 20 =  600
  *	day ring	48 x 24 = 1152
- *	samples		64 x 8  =  512
+ *	samples		64 x 6  =  384
  *	the rest	           48
- *	struct stats	          2432 bytes per probe
+ *	struct stats	          2184 bytes per probe
  */
 #ifndef MAILMON_STATS_H
 #define MAILMON_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -68,9 +72,10 @@
 #define STATS_P95_SPAN_S	3600
 
 /*
- * One bucket.  Counts saturate at 65535 (a probe runs at most once a
- * second: 1800 results fill a day bucket); the latency sum has 48 bits
- * of microseconds (8.9 years), split so the struct packs into 24 bytes
+ * One bucket, as the day ring stores it and as every computation sees
+ * it.  Counts saturate at 65535 (a probe runs at most once a second:
+ * 1800 results fill a day bucket); the latency sum has 48 bits of
+ * microseconds (8.9 years), split so the struct packs into 24 bytes
  * with no padding.
  */
 struct stats_bucket {
@@ -84,20 +89,34 @@ struct stats_bucket {
 	uint16_t	 lat_sum_hi;	/* bits 32..47 of the sum */
 };
 
-struct stats_sample {
-	uint32_t	 t;		/* stats clock, s (mod 2^32) */
-	uint32_t	 us;
+/*
+ * An hour bucket as stored: the same values in 20 bytes.  At one
+ * result a second 120 s hold about 120, so counts saturate at 255, and
+ * 255 samples of at most 2^32 - 1 us sum to less than 2^40.
+ */
+struct stats_hbucket {
+	uint32_t	 lat_min;
+	uint32_t	 lat_max;
+	uint32_t	 lat_sum_lo;
+	uint32_t	 outage_max;
+	uint8_t		 n;
+	uint8_t		 fail;
+	uint8_t		 lat_n;
+	uint8_t		 lat_sum_hi;	/* bits 32..39 of the sum */
 };
 
 struct stats {
-	struct stats_bucket hour[STATS_HOUR_BUCKETS];
+	struct stats_hbucket hour[STATS_HOUR_BUCKETS];
 	struct stats_bucket day[STATS_DAY_BUCKETS];
-	struct stats_sample sample[STATS_SAMPLES];
+	uint32_t	 sample_us[STATS_SAMPLES];
+	/* s before sample_newest, saturating at UINT16_MAX */
+	uint16_t	 sample_age[STATS_SAMPLES];
 	int64_t		 hour_head;	/* number of the newest hour bucket */
 	int64_t		 day_head;
 	int64_t		 outage_start;	/* stats clock, s; valid in_outage */
 	int64_t		 last_ok;	/* wall clock, 0 = never */
 	int64_t		 last_fail;	/* wall clock, 0 = never */
+	uint32_t	 sample_newest;	/* stats clock, s (mod 2^32) */
 	uint8_t		 in_outage;
 	uint8_t		 last_fail_class;	/* enum fail_class */
 	uint8_t		 nsample;	/* samples held */
@@ -144,5 +163,22 @@ int	 stats_has_latency(const struct probe_result *);
  * stats clock value now, -1 otherwise.
  */
 int	 stats_valid(const struct stats *, int64_t now);
+
+/*
+ * Hour bucket i in the common form, and back: -1 when the values do not
+ * fit an hour bucket (a damaged or foreign state file).
+ */
+void	 stats_hour_get(const struct stats *, size_t i,
+	    struct stats_bucket *);
+int	 stats_hour_put(struct stats *, size_t i, const struct stats_bucket *);
+
+/*
+ * Latency sample i, oldest first (i < nsample): its time on the stats
+ * clock (mod 2^32) and its value.  stats_sample_push() appends one in
+ * that order (a state file restore).
+ */
+void	 stats_sample_get(const struct stats *, size_t i, uint32_t *t,
+	    uint32_t *us);
+void	 stats_sample_push(struct stats *, uint32_t t, uint32_t us);
 
 #endif

@@ -289,10 +289,14 @@ test_round_trip(void **state)
 		assert_int_equal(stats_p95(&st[i], CLOCK, &pb), 0);
 		assert_int_equal(pa, pb);
 		/* the samples, oldest first, and the ring goes on the same */
-		for (k = 0; k < STATS_SAMPLES; k++)
-			assert_int_equal(g.st[i].sample[k].us,
-			    st[i].sample[(st[i].sample_next + k) %
-			    STATS_SAMPLES].us);
+		for (k = 0; k < st[i].nsample; k++) {
+			uint32_t ta, tb, ua, ub;
+
+			stats_sample_get(&g.st[i], k, &ta, &ua);
+			stats_sample_get(&st[i], k, &tb, &ub);
+			assert_int_equal(ta, tb);
+			assert_int_equal(ua, ub);
+		}
 		/* history: the same entries in the same order */
 		assert_int_equal(g.h[i]->n, hist[i]->n);
 		assert_int_equal(g.h[i]->seq, hist[i]->seq);
@@ -476,6 +480,8 @@ test_values_checked(void **state)
 	/* a bucket with more failures than results (fail is at +18) */
 	CASE("statistics out of range", b[REC0_HOUR0 + 18] = 0xff;
 	    b[REC0_HOUR0 + 19] = 0xff);
+	/* 256 results in an hour bucket, more than it holds (n at +16) */
+	CASE("statistics out of range", b[REC0_HOUR0 + 17] = 0x01);
 	/* a head in the future of the file's clock */
 	CASE("statistics out of range", b[REC0_STATS + 7] = 0x7f);
 	/* a record length beyond any record */

@@ -73,8 +73,11 @@ test_layout(void **state)
 	(void)state;
 	/* the layout documented in stats.h and history.h */
 	assert_int_equal(sizeof(struct stats_bucket), 24);
-	assert_int_equal(sizeof(struct stats_sample), 8);
-	assert_int_equal(sizeof(struct stats), 2432);
+	assert_int_equal(sizeof(struct stats_hbucket), 20);
+	assert_int_equal(sizeof(((struct stats *)NULL)->hour), 30 * 20);
+	assert_int_equal(sizeof(((struct stats *)NULL)->sample_us) +
+	    sizeof(((struct stats *)NULL)->sample_age), 64 * 6);
+	assert_int_equal(sizeof(struct stats), 2184);
 	assert_int_equal(sizeof(struct history_entry), 24);
 	assert_int_equal(history_size(HISTORY_DEFAULT), 16 + 10 * 24);
 	/*
@@ -384,6 +387,91 @@ test_p95(void **state)
 	assert_int_equal(stats_p95(&st, T0 + 3600, &us), 0);
 	assert_int_equal(us, 1000);
 	assert_int_equal(stats_p95(&st, T0 + 1800 + 3600, &us), -1);
+
+	/*
+	 * Sample times are ages before the newest, in 16 bits: one taken
+	 * 65536 + 100 s before the newest must not pass for 100 s old.
+	 */
+	stats_init(&st);
+	add(&st, T0, STATUS_OK, 9000);
+	add(&st, T0 + 65536 + 100, STATUS_OK, 1000);
+	assert_int_equal(stats_p95(&st, T0 + 65536 + 100, &us), 0);
+	assert_int_equal(us, 1000);
+	add(&st, T0 + 65536 + 200, STATUS_OK, 2000);
+	assert_int_equal(stats_p95(&st, T0 + 65536 + 200, &us), 0);
+	assert_int_equal(us, 2000);
+}
+
+/* the reference: nearest rank of the latest 64 samples younger than 1 h */
+static int
+p95_exact(const int64_t *at, const uint32_t *v, size_t n, int64_t now,
+    uint32_t *us)
+{
+	uint32_t w[STATS_SAMPLES];
+	size_t	 i, j, k = 0;
+
+	for (i = n > STATS_SAMPLES ? n - STATS_SAMPLES : 0; i < n; i++) {
+		if (now - at[i] >= STATS_P95_SPAN_S)
+			continue;
+		for (j = k; j > 0 && w[j - 1] > v[i]; j--)
+			w[j] = w[j - 1];
+		w[j] = v[i];
+		k++;
+	}
+	if (k == 0)
+		return -1;
+	*us = w[(95 * k + 99) / 100 - 1];
+	return 0;
+}
+
+/*
+ * Irregular intervals, some of them of many hours: the percentile is the
+ * exact one at every look, and so after a state file's round trip of the
+ * samples (stats_sample_get, stats_sample_push).
+ */
+static void
+test_p95_model(void **state)
+{
+	static int64_t at[3000];
+	static uint32_t v[3000];
+	struct stats st, copy;
+	size_t	 n = 0, i;
+	int64_t	 t = T0, now;
+	unsigned seed = 777;
+	uint32_t a, b, ct, cu;
+	int	 ra, rb;
+
+	(void)state;
+	stats_init(&st);
+	while (n < sizeof(at) / sizeof(at[0])) {
+		seed = seed * 1103515245 + 12345;
+		/* mostly 1..120 s, now and then 10 to 30 hours */
+		t += (seed >> 16) % 50 == 0 ? 36000 + (seed >> 8) % 72000 :
+		    1 + (seed >> 16) % 120;
+		at[n] = t;
+		v[n] = 1 + (seed >> 4) % 100000;
+		add(&st, t, STATUS_OK, v[n]);
+		n++;
+		for (now = t; now < t + 4000; now += 700) {
+			ra = stats_p95(&st, now, &a);
+			rb = p95_exact(at, v, n, now, &b);
+			assert_int_equal(ra, rb);
+			if (ra == 0)
+				assert_int_equal(a, b);
+		}
+		if (n % 97 != 0)
+			continue;
+		stats_init(&copy);
+		for (i = 0; i < st.nsample; i++) {
+			stats_sample_get(&st, i, &ct, &cu);
+			stats_sample_push(&copy, ct, cu);
+		}
+		ra = stats_p95(&copy, t + 60, &a);
+		rb = p95_exact(at, v, n, t + 60, &b);
+		assert_int_equal(ra, rb);
+		if (ra == 0)
+			assert_int_equal(a, b);
+	}
 }
 
 static void
@@ -478,10 +566,16 @@ test_saturation(void **state)
 	stats_init(st);
 	for (i = 0; i < 70000; i++)
 		add(st, T0, i % 3 ? STATUS_OK : STATUS_CRITICAL, 10);
+	/* an hour bucket counts 255 results, a day bucket 65535 */
 	stats_window(st, STATS_HOUR, T0, &s);
-	assert_int_equal(s.results, UINT16_MAX);
+	assert_int_equal(s.results, UINT8_MAX);
 	assert_true(s.failures <= s.results);
 	assert_true(s.lat_n <= s.results);
+	assert_int_equal(s.lat_avg, 10);
+	stats_window(st, STATS_DAY, T0, &s);
+	assert_int_equal(s.results, UINT16_MAX);
+	assert_true(s.failures <= s.results);
+	assert_int_equal(s.lat_avg, 10);
 	assert_int_equal(stats_valid(st, T0), 0);
 	free(st);
 }
@@ -535,6 +629,7 @@ main(void)
 		cmocka_unit_test(test_availability),
 		cmocka_unit_test(test_latency),
 		cmocka_unit_test(test_p95),
+		cmocka_unit_test(test_p95_model),
 		cmocka_unit_test(test_outages),
 		cmocka_unit_test(test_last),
 		cmocka_unit_test(test_saturation),
