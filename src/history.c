@@ -89,7 +89,8 @@ history_add(struct history *h, time_t wall, const struct probe_result *r)
 	struct history_entry e;
 
 	memset(&e, 0, sizeof(e));
-	e.wall = wall;
+	e.wall = wall < 0 ? 0 : (uint64_t)wall > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)wall;
 	e.seq = h->seq == UINT32_MAX ? 1 : h->seq + 1;	/* wraps to 1 */
 	e.latency_us = clamp_none(r->t[PH_TOTAL], 1);
 	e.delivery_ms = clamp_none(r->t[PH_DELIVERY], 1000);
@@ -105,7 +106,7 @@ history_add(struct history *h, time_t wall, const struct probe_result *r)
 int
 history_entry_valid(const struct history_entry *e)
 {
-	return e->seq != 0 && e->wall >= 0 && e->reply_code <= 999 &&
+	return e->seq != 0 && e->reply_code <= 999 &&
 	    e->status <= STATUS_UNKNOWN && e->fail < FAIL_LAST;
 }
 

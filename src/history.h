@@ -9,7 +9,7 @@
  * last number it saw reads only what is new.  Numbers are never reused
  * while an entry is held: the ring is far smaller than 2^32.
  *
- * Memory: 16 bytes + 24 per entry (264 bytes at N = 10).
+ * Memory: 16 bytes + 20 per entry (216 bytes at N = 10).
  */
 #ifndef MAILMON_HISTORY_H
 #define MAILMON_HISTORY_H
@@ -25,7 +25,7 @@
 #define HISTORY_NONE		UINT32_MAX	/* no latency / no delivery */
 
 struct history_entry {
-	int64_t		 wall;		/* wall clock of the result */
+	uint32_t	 wall;		/* wall clock of the result (to 2106) */
 	uint32_t	 seq;		/* 1..UINT32_MAX */
 	uint32_t	 latency_us;	/* total time, or HISTORY_NONE */
 	uint32_t	 delivery_ms;	/* delivery time, or HISTORY_NONE */

@@ -537,9 +537,11 @@ d_record(struct dec *d, struct scratch *s, int64_t clock,
 	h->seq = 0;
 	for (i = 0; i < count; i++) {
 		struct history_entry e;
+		int64_t	 wall;
 
 		memset(&e, 0, sizeof(e));
-		e.wall = d_i64(d);
+		wall = d_i64(d);
+		e.wall = (uint32_t)wall;
 		e.seq = d_u32(d);
 		e.latency_us = d_u32(d);
 		e.delivery_ms = d_u32(d);
@@ -551,6 +553,8 @@ d_record(struct dec *d, struct scratch *s, int64_t clock,
 		/* consecutive numbers, as history_add() gives them */
 		if (i > 0 && e.seq != (h->seq == UINT32_MAX ? 1 : h->seq + 1))
 			return "history numbers not consecutive";
+		if (wall < 0 || wall > (int64_t)UINT32_MAX)
+			return "history entry out of range";
 		if (history_push(h, &e) == -1)
 			return "history entry out of range";
 	}

@@ -23,12 +23,14 @@
  *		 1  name length (1..32), then the name
  *		 8  checks   8 failures
  *		    statistics: 8 hour head, 8 day head, the hour buckets
- *		    then the day buckets (24 bytes each, in struct order),
- *		    1 sample count, the samples oldest first (4 time,
- *		    4 microseconds), 1 in outage, 8 outage start, 8 last
+ *		    then the day buckets (24 bytes each, the fields of
+ *		    struct stats_bucket in order; an hour bucket's counts
+ *		    must fit its 8 bits),
+ *		    1 sample count, the samples oldest first (4 time on the
+ *		    stats clock, 4 microseconds), 1 in outage, 8 outage start, 8 last
  *		    ok, 8 last failure, 1 last failure class
  *		    history: 4 newest number, 4 entry count, the entries
- *		    oldest first (8 wall, 4 number, 4 latency, 4 delivery,
+ *		    oldest first (8 wall, below 2^32, 4 number, 4 latency, 4 delivery,
  *		    2 reply code, 1 status, 1 class)
  *	trailer	 4  CRC-32 (IEEE) of every byte before it
  *

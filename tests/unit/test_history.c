@@ -270,7 +270,6 @@ test_push(void **state)
 	REFUSED(b.status = STATUS_UNKNOWN + 1);
 	REFUSED(b.fail = FAIL_LAST);
 	REFUSED(b.reply_code = 1000);
-	REFUSED(b.wall = -1);
 #undef REFUSED
 	history_free(h);
 }

@@ -490,6 +490,22 @@ test_values_checked(void **state)
 	CASE(NULL, b[40] += 4);
 	/* the clock in the header before the buckets' */
 	CASE("statistics out of range", memset(b + 24, 0, 8));
+	/* a history entry's time beyond 32 bits: its 8 bytes, then seq */
+	{
+		const struct history_entry *he = history_at(hist[0], 0);
+		unsigned char pat[12];
+		size_t	 off, k;
+
+		for (k = 0; k < 8; k++)
+			pat[k] = (unsigned char)((uint64_t)he->wall >> (8 * k));
+		for (k = 0; k < 4; k++)
+			pat[8 + k] = (unsigned char)(he->seq >> (8 * k));
+		for (off = REC0_STATS; off + sizeof(pat) <= len; off++)
+			if (memcmp(buf + off, pat, sizeof(pat)) == 0)
+				break;
+		assert_true(off + sizeof(pat) <= len);
+		CASE("history entry out of range", b[off + 4] = 1);
+	}
 #undef CASE
 	free(b);
 	free(buf);

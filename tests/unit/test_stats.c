@@ -78,8 +78,8 @@ test_layout(void **state)
 	assert_int_equal(sizeof(((struct stats *)NULL)->sample_us) +
 	    sizeof(((struct stats *)NULL)->sample_age), 64 * 6);
 	assert_int_equal(sizeof(struct stats), 2184);
-	assert_int_equal(sizeof(struct history_entry), 24);
-	assert_int_equal(history_size(HISTORY_DEFAULT), 16 + 10 * 24);
+	assert_int_equal(sizeof(struct history_entry), 20);
+	assert_int_equal(history_size(HISTORY_DEFAULT), 16 + 10 * 20);
 	/*
 	 * The budget: statistics plus a history of 10 within 3 KiB per
 	 * probe, counting the allocator's overhead of up to 16 bytes for
