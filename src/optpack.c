@@ -5,6 +5,10 @@
  * bytes followed by a 16-bit count of literal bytes and those bytes,
  * until the struct is covered.  Runs of fewer than RUN_MIN zeros stay
  * in the literals: a record costs four bytes.
+ *
+ * A pack never changes once made, so a copy is one more reference to
+ * it: the configuration and the probe it sets up share one block, and
+ * loading 100,000 probes leaves no hole of freed copies in the heap.
  */
 #include "config.h"
 
@@ -17,11 +21,12 @@
 #define RUN_MIN	5
 
 struct optpack {
-	size_t		 len;
+	uint32_t	 refs;		/* owners; the last one frees */
+	uint32_t	 len;
 	unsigned char	 b[];
 };
 
-/* a struct probe_opts must fit the 16-bit counts */
+/* a struct probe_opts must fit the 16-bit counts (and so the length) */
 typedef char optpack_fits[sizeof(struct probe_opts) <= 65535 ? 1 : -1];
 
 static size_t
@@ -72,7 +77,8 @@ optpack_new(const struct probe_opts *o)
 
 	if ((pk = malloc(sizeof(*pk) + len)) == NULL)
 		return NULL;
-	pk->len = len;
+	pk->refs = 1;
+	pk->len = (uint32_t)len;
 	(void)encode(p, sizeof(*o), pk->b);
 	return pk;
 }
@@ -100,11 +106,12 @@ optpack_unpack(const struct optpack *pk, struct probe_opts *o)
 struct optpack *
 optpack_dup(const struct optpack *pk)
 {
-	struct optpack	*d;
+	/* the pack itself is never written after optpack_new() */
+	struct optpack	*d = (struct optpack *)(uintptr_t)pk;
 
-	if ((d = malloc(sizeof(*d) + pk->len)) == NULL)
+	if (d->refs == UINT32_MAX)
 		return NULL;
-	memcpy(d, pk, sizeof(*d) + pk->len);
+	d->refs++;
 	return d;
 }
 
@@ -125,7 +132,7 @@ optpack_size(const struct optpack *pk)
 void
 optpack_free(struct optpack *pk)
 {
-	if (pk == NULL)
+	if (pk == NULL || --pk->refs > 0)
 		return;
 	explicit_bzero(pk->b, pk->len);
 	free(pk);

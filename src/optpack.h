@@ -7,7 +7,7 @@
  * every run of zeros cut out, typically a few hundred bytes.  The form
  * is canonical, so two packs are equal exactly when the options are,
  * and it is unpacked into a whole struct only to start a run.  The
- * passwords are inside: a pack is wiped when it is freed.
+ * passwords are inside: a pack is wiped when its last owner frees it.
  */
 #ifndef MAILMON_OPTPACK_H
 #define MAILMON_OPTPACK_H
@@ -20,6 +20,7 @@ struct optpack;
 
 /* NULL when out of memory */
 struct optpack	*optpack_new(const struct probe_opts *);
+/* another owner of the same pack (not a copy); each owner frees it */
 struct optpack	*optpack_dup(const struct optpack *);
 void		 optpack_unpack(const struct optpack *, struct probe_opts *);
 int		 optpack_equal(const struct optpack *, const struct optpack *);

@@ -68,6 +68,35 @@ test_typical(void **state)
 	optpack_free(a);
 }
 
+/*
+ * A copy is the same block with one more owner: it stays whole until
+ * the last owner frees it (a use after free here is ASan's to catch).
+ */
+static void
+test_shared(void **state)
+{
+	struct probe_opts	 o;
+	struct probe_opts	*back = malloc(sizeof(*back));
+	struct optpack		*a, *b, *c;
+
+	(void)state;
+	assert_non_null(back);
+	probe_opts_init(&o);
+	mm_strlcpy(o.host, "mx.example.org", sizeof(o.host));
+	mm_strlcpy(o.pass, "S3cret-pw", sizeof(o.pass));
+	assert_non_null(a = optpack_new(&o));
+	assert_non_null(b = optpack_dup(a));
+	assert_ptr_equal(a, b);
+	assert_non_null(c = optpack_dup(b));
+	optpack_free(a);
+	optpack_free(c);
+	optpack_unpack(b, back);
+	assert_memory_equal(back, &o, sizeof(o));
+	assert_true(optpack_equal(b, b));
+	optpack_free(b);
+	free(back);
+}
+
 /* every byte pattern: zeros at the start, the end, short and long runs */
 static void
 test_patterns(void **state)
@@ -104,6 +133,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_typical),
+		cmocka_unit_test(test_shared),
 		cmocka_unit_test(test_patterns),
 	};
 
