@@ -205,9 +205,9 @@ agent_row_value(int col, const struct monitor *m, struct agent_value *v)
 		v_string(v, r->address, PROBE_TEXT_MAX, 63);
 		return 0;
 	case COL_DELIVERYLATENCY:
-		if (r->t[PH_DELIVERY] < 0)
+		if (monitor_result_time(r, PH_DELIVERY) < 0)
 			return -1;
-		v_gauge64(v, r->t[PH_DELIVERY] / 1000);
+		v_gauge64(v, monitor_result_time(r, PH_DELIVERY) / 1000);
 		return 0;
 	case COL_DELIVERYTOKEN:
 		v_string(v, r->token, PROBE_TEXT_MAX, 63);
@@ -224,9 +224,10 @@ agent_row_value(int col, const struct monitor *m, struct agent_value *v)
 	default:
 		break;
 	}
-	if ((ph = col_phase(col)) == PH_LAST || r->t[ph] < 0)
+	if ((ph = col_phase(col)) == PH_LAST ||
+	    monitor_result_time(r, ph) < 0)
 		return -1;
-	v_gauge64(v, r->t[ph]);
+	v_gauge64(v, monitor_result_time(r, ph));
 	return 0;
 }
 

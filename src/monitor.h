@@ -28,20 +28,32 @@ struct history;
  * by hand may point at constant strings, with block NULL.
  */
 struct monitor_result {
-	enum probe_status	 status;
-	enum fail_class		 fail;
-	int			 reply_code;
-	int			 cert_days;
-	int64_t			 t[PH_LAST];	/* microseconds, -1 unset */
 	const char		*reason;
 	const char		*reply_text;
 	const char		*address;
 	const char		*token;		/* delivery: last token seen */
 	char			*block;		/* owns the strings, or NULL */
+	enum probe_status	 status;
+	enum fail_class		 fail;
+	int			 reply_code;
+	int			 cert_days;
+	/*
+	 * Phase times as the probe table serves them: microseconds,
+	 * saturating at 2^32 - 1 as its Gauge32 columns do, and the
+	 * delivery time in milliseconds (a delivery may take a day).
+	 * Bit p of tset: the check got as far as phase p.  Read them with
+	 * monitor_result_time().
+	 */
+	uint32_t		 t[PH_LAST];
+	uint16_t		 tset;
 };
 
+/*
+ * One per configured probe, so the fields go by size (pointers and
+ * 64-bit values, then 32-bit ones, the name last) and the record has no
+ * padding inside.
+ */
 struct monitor {
-	char			 name[PROBE_NAME_MAX + 1];
 	/*
 	 * What the probe table shows of the options.  The options
 	 * themselves stay packed (optpack.h, secrets inside) and are
@@ -49,41 +61,11 @@ struct monitor {
 	 * about 10 KiB, a packed one a few hundred bytes.
 	 */
 	char			*host;		/* or the domain */
-	uint16_t		 port;
-	enum probe_mode		 mode;
-	enum tls_mode		 tls;
 	struct optpack		*pack;
-	int			 interval_s;
-	int			 retries;	/* failures before hard DOWN */
-
-	/* last completed check */
-	struct monitor_result	 last;
-	int			 have_result;
-	time_t			 last_check;	/* wall clock of last result */
-
-	/*
-	 * hard state: what the MIB's probeStatus and the notifications
-	 * report.  STATUS_UNKNOWN until the first hard decision.
-	 */
-	enum probe_status	 state;
-	enum probe_status	 prev_state;
-	int			 consecutive_failures;
-	time_t			 last_change;	/* wall clock of last hard change */
-	uint32_t		 last_change_ticks; /* sysUpTime (1/100 s), 0 = none */
-
-	uint64_t		 checks;
-	uint64_t		 failures;
-	/*
-	 * Monotonic time (ev clock, microseconds) from which checks and
-	 * failures count: the row's counter discontinuity, served as a
-	 * TimeStamp (mailmonStatsDiscontinuityTime).
-	 */
-	int64_t			 counted_since_us;
 
 	/* rolling windows and the last results; NULL only in test rows */
 	struct stats		*stats;
 	struct history		*history;
-
 	/*
 	 * Domain and dual-stack probes: the targets of the latest check
 	 * with their stable indexes (target.h); NULL for other probes and
@@ -95,13 +77,49 @@ struct monitor {
 	struct check		*running;
 	struct ev_timer		*timer;
 	int64_t			 next_run_us;
+
+	time_t			 last_check;	/* wall clock of last result */
+	time_t			 last_change;	/* wall clock of last hard change */
+	uint64_t		 checks;
+	uint64_t		 failures;
+	/*
+	 * Monotonic time (ev clock, microseconds) from which checks and
+	 * failures count: the row's counter discontinuity, served as a
+	 * TimeStamp (mailmonStatsDiscontinuityTime).
+	 */
+	int64_t			 counted_since_us;
+
+	/* last completed check */
+	struct monitor_result	 last;
+	int			 have_result;
+
+	/*
+	 * hard state: what the MIB's probeStatus and the notifications
+	 * report.  STATUS_UNKNOWN until the first hard decision.
+	 */
+	enum probe_status	 state;
+	enum probe_status	 prev_state;
+	int			 consecutive_failures;
+	uint32_t		 last_change_ticks; /* sysUpTime (1/100 s), 0 = none */
+
+	enum probe_mode		 mode;
+	enum tls_mode		 tls;
+	int			 interval_s;
+	int			 retries;	/* failures before hard DOWN */
 	int			 gone;		/* removed by reload, being freed */
+	uint16_t		 port;
+	char			 name[PROBE_NAME_MAX + 1];
 };
 
 /* copy r into mr; out of memory: the strings become "" */
 void	 monitor_result_set(struct monitor_result *mr,
 	    const struct probe_result *r);
 void	 monitor_result_init(struct monitor_result *);
+/*
+ * Phase p's time in microseconds (the delivery's to the millisecond),
+ * or -1 when the check did not get that far.
+ */
+int64_t	 monitor_result_time(const struct monitor_result *, int p);
 void	 monitor_result_free(struct monitor_result *);
 
 /*

@@ -85,15 +85,22 @@ static void	 sched_drain(void *);
 void
 monitor_result_init(struct monitor_result *mr)
 {
-	int	 i;
-
 	memset(mr, 0, sizeof(*mr));
 	mr->status = STATUS_UNKNOWN;
 	mr->fail = FAIL_NONE;
 	mr->cert_days = CERT_DAYS_NONE;
-	for (i = 0; i < PH_LAST; i++)
-		mr->t[i] = -1;
 	mr->reason = mr->reply_text = mr->address = mr->token = "";
+}
+
+/* one bit of tset per phase */
+typedef char monitor_tset_fits[PH_LAST <= 16 ? 1 : -1];
+
+int64_t
+monitor_result_time(const struct monitor_result *mr, int p)
+{
+	if (p < 0 || p >= PH_LAST || !(mr->tset & (1u << p)))
+		return -1;
+	return p == PH_DELIVERY ? (int64_t)mr->t[p] * 1000 : mr->t[p];
 }
 
 void
@@ -123,7 +130,19 @@ monitor_result_set(struct monitor_result *mr, const struct probe_result *r)
 	mr->fail = r->fail;
 	mr->reply_code = r->reply_code;
 	mr->cert_days = r->cert_days;
-	memcpy(mr->t, r->t, sizeof(mr->t));
+	mr->tset = 0;
+	for (i = 0; i < PH_LAST; i++) {
+		int64_t v = r->t[i];
+
+		if (v < 0) {
+			mr->t[i] = 0;
+			continue;
+		}
+		if (i == PH_DELIVERY)
+			v /= 1000;
+		mr->t[i] = v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+		mr->tset |= (uint16_t)(1u << i);
+	}
 	if ((b = malloc(len[0] + len[1] + len[2] + len[3] + 4)) == NULL)
 		return;
 	for (i = 0, at = b; i < 4; i++) {

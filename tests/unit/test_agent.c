@@ -40,6 +40,7 @@
 #define MONO_US		1000000000LL	/* ev clock: 1000 s */
 #define UPTIME		10000		/* sysUpTime: 100 s */
 #define WALL		1700000000
+#define B(ph)		(1u << (ph))	/* monitor_result.tset */
 
 /*
  * Fixture rows, sorted as the daemon hands them over: by name length,
@@ -60,10 +61,12 @@ static struct monitor row_a = {
 		.t = {
 			[PH_DNS] = 10, [PH_CONNECT] = 200, [PH_TLS] = 3000,
 			[PH_GREETING] = 400, [PH_HELLO] = 50,
-			[PH_STARTTLS] = 60, [PH_AUTH] = -1, [PH_MAIL] = -1,
-			[PH_QUIT] = 70, [PH_DELIVERY] = -1,
-			[PH_TOTAL] = 5000000000LL,	/* > 2^32: clamped */
+			[PH_STARTTLS] = 60, [PH_QUIT] = 70,
+			[PH_TOTAL] = UINT32_MAX,	/* 5000 s, saturated */
 		},
+		.tset = B(PH_DNS) | B(PH_CONNECT) | B(PH_TLS) |
+		    B(PH_GREETING) | B(PH_HELLO) | B(PH_STARTTLS) |
+		    B(PH_QUIT) | B(PH_TOTAL),
 		.cert_days = 42,
 	},
 	.last_check = 1700000000,	/* 2023-11-14 22:13:20 UTC */
@@ -84,11 +87,14 @@ static struct monitor row_b = {
 		.reason = "delivery slow", .reply_code = 250,
 		.reply_text = "OK", .token = "tok-123",
 		.t = {
-			[PH_DNS] = -1, [PH_CONNECT] = 100, [PH_TLS] = -1,
-			[PH_GREETING] = 1, [PH_HELLO] = 1, [PH_STARTTLS] = -1,
+			[PH_CONNECT] = 100, [PH_GREETING] = 1, [PH_HELLO] = 1,
 			[PH_AUTH] = 5, [PH_MAIL] = 9, [PH_QUIT] = 2,
-			[PH_DELIVERY] = 2500000, [PH_TOTAL] = 2600000,
+			[PH_DELIVERY] = 2500,		/* ms */
+			[PH_TOTAL] = 2600000,
 		},
+		.tset = B(PH_CONNECT) | B(PH_GREETING) | B(PH_HELLO) |
+		    B(PH_AUTH) | B(PH_MAIL) | B(PH_QUIT) | B(PH_DELIVERY) |
+		    B(PH_TOTAL),
 		.cert_days = CERT_DAYS_NONE,
 	},
 	.last_check = 1700000100,
@@ -116,11 +122,9 @@ static struct monitor row_bb = {
 		.status = STATUS_CRITICAL, .fail = FAIL_OPEN_RELAY,
 		.reason = "relaying accepted", .reply_code = 250,
 		.t = {
-			[PH_DNS] = -1, [PH_CONNECT] = -1, [PH_TLS] = -1,
-			[PH_GREETING] = -1, [PH_HELLO] = -1,
-			[PH_STARTTLS] = -1, [PH_AUTH] = -1, [PH_MAIL] = -1,
-			[PH_QUIT] = -1, [PH_DELIVERY] = -1, [PH_TOTAL] = 77,
+			[PH_TOTAL] = 77,
 		},
+		.tset = B(PH_TOTAL),
 		.cert_days = -3,
 	},
 	.last_check = 1700000200,
@@ -140,11 +144,9 @@ static struct monitor row_abc = {
 		.status = STATUS_OK, .fail = FAIL_NONE, .reply_code = 1,
 		.reply_text = "+OK", .reason = "ok",
 		.t = {
-			[PH_DNS] = -1, [PH_CONNECT] = -1, [PH_TLS] = -1,
-			[PH_GREETING] = -1, [PH_HELLO] = -1,
-			[PH_STARTTLS] = -1, [PH_AUTH] = -1, [PH_MAIL] = -1,
-			[PH_QUIT] = -1, [PH_DELIVERY] = -1, [PH_TOTAL] = 9,
+			[PH_TOTAL] = 9,
 		},
+		.tset = B(PH_TOTAL),
 		.cert_days = CERT_DAYS_NONE,
 	},
 	.state = STATUS_OK, .prev_state = STATUS_UNKNOWN,

@@ -206,6 +206,46 @@ test_result_copied(void **state)
 	monitor_result_free(&m.last);
 }
 
+/*
+ * Phase times are kept as the MIB serves them: microseconds saturating
+ * at 2^32 - 1, the delivery to the millisecond up to a day, and a phase
+ * not reached apart from one that took no time.
+ */
+static void
+test_result_times(void **state)
+{
+	struct monitor m;
+	struct probe_result r = result(STATUS_OK);
+	int	 i;
+
+	(void)state;
+	mon_init(&m, 1);
+	for (i = 0; i < PH_LAST; i++)
+		r.t[i] = -1;
+	r.t[PH_CONNECT] = 0;
+	r.t[PH_GREETING] = 1234;
+	r.t[PH_QUIT] = (int64_t)UINT32_MAX;
+	r.t[PH_TOTAL] = 86400LL * 1000000;		/* a day */
+	r.t[PH_DELIVERY] = 86400LL * 1000000 - 1;	/* just under */
+	sched_apply_result(&m, &r, T0);
+	assert_int_equal(monitor_result_time(&m.last, PH_DNS), -1);
+	assert_int_equal(monitor_result_time(&m.last, PH_CONNECT), 0);
+	assert_int_equal(monitor_result_time(&m.last, PH_GREETING), 1234);
+	assert_int_equal(monitor_result_time(&m.last, PH_QUIT), UINT32_MAX);
+	assert_int_equal(monitor_result_time(&m.last, PH_TOTAL), UINT32_MAX);
+	assert_int_equal(monitor_result_time(&m.last, PH_DELIVERY),
+	    86400LL * 1000000 - 1000);
+	assert_int_equal(monitor_result_time(&m.last, PH_LAST), -1);
+	assert_int_equal(monitor_result_time(&m.last, -1), -1);
+	/* the next result replaces every phase, set or not */
+	r.t[PH_CONNECT] = -1;
+	r.t[PH_DNS] = 5;
+	sched_apply_result(&m, &r, T0 + 60);
+	assert_int_equal(monitor_result_time(&m.last, PH_CONNECT), -1);
+	assert_int_equal(monitor_result_time(&m.last, PH_DNS), 5);
+	monitor_result_free(&m.last);
+}
+
 /* ---- the policy, exhaustively ------------------------------------------ */
 
 /*
@@ -1120,6 +1160,7 @@ main(void)
 		cmocka_unit_test(test_first_result_failing),
 		cmocka_unit_test(test_retries_one),
 		cmocka_unit_test(test_result_copied),
+		cmocka_unit_test(test_result_times),
 		cmocka_unit_test(test_policy_exhaustive),
 		cmocka_unit_test(test_spread),
 		cmocka_unit_test(test_weight),
