@@ -18,6 +18,9 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -458,6 +461,19 @@ keep_snmp(struct conf *to, const struct conf *from)
 	to->ntrapsink = from->ntrapsink;
 }
 
+/*
+ * glibc gives back only the top of the heap by itself; what a reload or
+ * a burst of checks in flight frees in the middle stays with the
+ * process until handed back here.
+ */
+static void
+heap_trim(void)
+{
+#ifdef HAVE_MALLOC_TRIM
+	(void)malloc_trim(0);
+#endif
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -486,6 +502,7 @@ reload(struct daemon *d)
 	}
 	nprobes = nc.nprobes;
 	conf_free(&nc);
+	heap_trim();
 	if (nc.max_inflight != d->conf.max_inflight)
 		set_inflight(d, &nc);
 	/* a replaced CA file (or system store) counts from the next probe */
@@ -910,6 +927,8 @@ main(int argc, char *argv[])
 	signals_setup(&d);
 	if ((d.sched = sched_new(d.ev, on_change, &d)) == NULL)
 		fatalx("out of memory");
+	/* 128 checks in flight hold about 3 MB: less is not worth a trim */
+	sched_set_trim(d.sched, heap_trim, 128);
 	agent_set_stats_clock(sched_stats_clock_cb, d.sched);
 	agent_set_engine_cb(engine_load, d.sched);
 
@@ -967,6 +986,7 @@ main(int argc, char *argv[])
 	ev_timer_in(d.save_timer, (int64_t)d.conf.interval_s * 1000000);
 	log_notice("started: %zu probes from %s", d.conf.nprobes, d.conf_path);
 	conf_free(&d.conf);	/* the monitors hold their own copies */
+	heap_trim();
 
 	while (!d.quit)
 		if (ev_run(d.ev) == -1 && errno != EINTR)

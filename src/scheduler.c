@@ -77,6 +77,12 @@ struct sched {
 	TAILQ_HEAD(, mon) waitq;
 	unsigned	 nwaiting;
 	struct ev_timer	*drain;
+
+	/* after a burst in flight, see sched_trim_check() */
+	void		(*trim)(void);
+	unsigned	 trim_min;	/* peak worth trimming after */
+	unsigned	 inflight_peak;	/* since the last trim */
+	uint64_t	 trims;
 };
 
 static void	 mon_timer(void *);
@@ -263,6 +269,13 @@ sched_new(struct ev *ev, monitor_change_cb cb, void *arg)
 }
 
 void
+sched_set_trim(struct sched *s, void (*trim)(void), unsigned min_peak)
+{
+	s->trim = trim;
+	s->trim_min = min_peak;
+}
+
+void
 sched_set_max_inflight(struct sched *s, unsigned n)
 {
 	s->max_inflight = n;
@@ -276,6 +289,7 @@ sched_load(struct sched *s, struct sched_load *l)
 {
 	l->inflight = s->inflight;
 	l->max_inflight = s->max_inflight;
+	l->trims = s->trims;
 	l->delayed = s->delayed;
 	l->internal = s->internal;
 	l->waiting = s->nwaiting;
@@ -461,6 +475,27 @@ mon_result(struct mon *mo, const struct probe_result *r)
 	mon_arm_next(mo);
 }
 
+/*
+ * A burst of checks in flight (targets that stall, a network that
+ * hiccups) leaves their memory free in the middle of the heap, where
+ * the allocator does not hand it back by itself, and the daemon would
+ * keep the size of its worst moment.  Once a burst of at least
+ * trim_min has drained to a quarter of its peak, the trim hook gives
+ * the free pages back; the next peak is counted from there.
+ */
+static void
+sched_trim_check(struct sched *s)
+{
+	if (s->trim == NULL || s->inflight_peak < s->trim_min ||
+	    s->inflight > s->inflight_peak / 4)
+		return;
+	log_debug(LT_SCHED, "%u checks were in flight at once, %u now: "
+	    "returning free memory", s->inflight_peak, s->inflight);
+	s->inflight_peak = s->inflight;
+	s->trims++;
+	s->trim();
+}
+
 static void
 mon_done(const struct probe_result *r, void *arg)
 {
@@ -470,6 +505,7 @@ mon_done(const struct probe_result *r, void *arg)
 	mo->m.running = NULL;
 	s->inflight -= mo->run_weight;
 	mo->run_weight = 0;
+	sched_trim_check(s);
 	if (!TAILQ_EMPTY(&s->waitq))
 		ev_timer_at(s->drain, ev_now(s->ev));
 	mon_result(mo, r);
@@ -507,6 +543,8 @@ mon_start(struct mon *mo)
 	}
 	mo->run_weight = mo->weight;
 	s->inflight += mo->weight;
+	if (s->inflight > s->inflight_peak)
+		s->inflight_peak = s->inflight;
 }
 
 static void

@@ -75,6 +75,13 @@ struct monitor *const *sched_rows_cb(size_t *n, void *sched);
  * 0 = no limit.  Probes that find no room wait in order.
  */
 void		 sched_set_max_inflight(struct sched *, unsigned n);
+/*
+ * Called once a burst of at least min_peak connections in flight has
+ * drained to a quarter of its peak (mailmond: hand the freed memory
+ * back to the system); NULL: never.
+ */
+void		 sched_set_trim(struct sched *, void (*)(void),
+		    unsigned min_peak);
 
 struct sched_load {
 	unsigned	 inflight;	/* connections held by running checks */
@@ -82,6 +89,7 @@ struct sched_load {
 	unsigned	 waiting;	/* probes waiting for room now */
 	uint64_t	 delayed;	/* checks that had to wait, ever */
 	uint64_t	 internal;	/* results of class internal, ever */
+	uint64_t	 trims;		/* calls of the trim hook, ever */
 };
 void		 sched_load(struct sched *, struct sched_load *);
 

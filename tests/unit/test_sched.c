@@ -1048,6 +1048,67 @@ test_live_inflight_cap(void **state)
 }
 
 /*
+ * A burst in flight, then its end: twelve checks hang on a server that
+ * never greets, then the server goes away and they all end at once.
+ * The trim hook runs once the burst has drained, and not again for the
+ * refused checks after it, one or two in flight at a time; with a
+ * threshold above the burst it never runs.
+ */
+static unsigned trim_calls;
+
+static void
+count_trim(void)
+{
+	trim_calls++;
+}
+
+static void
+test_live_trim_after_burst(void **state)
+{
+	unsigned min_peak[2] = { 6, 13 }, want[2] = { 1, 0 };
+	struct sched_load l;
+	int	 k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		struct conf c;
+		struct ev *ev;
+		struct sched *s;
+		char	 name[16];
+		uint16_t port;
+		size_t	 i;
+		int	 fd, changes = 0;
+
+		fd = silent_listener(&port);
+		memset(&c, 0, sizeof(c));
+		for (i = 0; i < 12; i++) {
+			snprintf(name, sizeof(name), "burst%zu", i);
+			add_probe(&c, name, port, 1, 1);
+			pack_probe(&c.probes[i], MODE_SMTP, port, 5000);
+		}
+		ev = ev_new();
+		assert_non_null(ev);
+		s = sched_new(ev, count_change, &changes);
+		assert_non_null(s);
+		sched_set_trim(s, count_trim, min_peak[k]);
+		trim_calls = 0;
+		assert_int_equal(sched_apply_conf(s, &c), 12);
+		run_for(ev, 1300000);
+		sched_load(s, &l);
+		assert_int_equal(l.inflight, 12);
+		assert_int_equal(trim_calls, 0);
+		close(fd);	/* the queued connections are reset */
+		run_for(ev, 2000000);
+		sched_load(s, &l);
+		assert_int_equal(trim_calls, want[k]);
+		assert_int_equal(l.trims, want[k]);
+		sched_free(s);
+		ev_free(ev);
+		conf_free(&c);
+	}
+}
+
+/*
  * No descriptor left: a numeric host fails to get a socket, a name
  * fails to reach the resolver.  Both are the daemon's trouble: class
  * internal, the state and counters untouched, no notification, one
@@ -1165,6 +1226,7 @@ main(void)
 		cmocka_unit_test(test_spread),
 		cmocka_unit_test(test_weight),
 		cmocka_unit_test(test_live_inflight_cap),
+		cmocka_unit_test(test_live_trim_after_burst),
 		cmocka_unit_test(test_live_fd_exhaustion),
 		cmocka_unit_test(test_rows_sorted),
 		cmocka_unit_test(test_reload),
