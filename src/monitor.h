@@ -89,9 +89,8 @@ struct monitor {
 	 */
 	int64_t			 counted_since_us;
 
-	/* last completed check */
+	/* last completed check (have_result below) */
 	struct monitor_result	 last;
-	int			 have_result;
 
 	/*
 	 * hard state: what the MIB's probeStatus and the notifications
@@ -106,8 +105,9 @@ struct monitor {
 	enum tls_mode		 tls;
 	int			 interval_s;
 	int			 retries;	/* failures before hard DOWN */
-	int			 gone;		/* removed by reload, being freed */
 	uint16_t		 port;
+	uint8_t			 have_result;	/* last holds a check */
+	uint8_t			 gone;		/* removed by reload, being freed */
 	char			 name[PROBE_NAME_MAX + 1];
 };
 

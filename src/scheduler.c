@@ -43,12 +43,14 @@
 struct mon {
 	struct monitor	 m;	/* first: the agent sees only this part */
 	struct sched	*s;
-	int		 keep;	/* reload bookkeeping */
-	unsigned	 weight;	/* check_weight() of the options */
-	unsigned	 run_weight;	/* what the running check holds */
-	int		 waiting;	/* in the queue for room */
 	TAILQ_ENTRY(mon) wq;
+	uint8_t		 weight;	/* check_weight() of the options */
+	uint8_t		 run_weight;	/* what the running check holds */
+	uint8_t		 keep;		/* reload bookkeeping */
+	uint8_t		 waiting;	/* in the queue for room */
 };
+/* a weight is at most TARGET_MAX connections */
+typedef char mon_weight_fits[TARGET_MAX <= UINT8_MAX ? 1 : -1];
 
 struct sched {
 	struct ev	*ev;
@@ -612,7 +614,7 @@ mon_set_opts(struct mon *mo, const struct conf_probe *cp,
 	m->port = tmp->port;
 	m->mode = tmp->mode;
 	m->tls = tmp->tls;
-	mo->weight = check_weight(tmp);
+	mo->weight = (uint8_t)check_weight(tmp);
 	mm_strlcpy(m->name, cp->name, sizeof(m->name));
 	m->interval_s = cp->interval_s;
 	m->retries = cp->retries;
