@@ -900,6 +900,15 @@ if has_phase big && [[ -z $(get big.failed) ]]; then
 	getlat get_big "$N_BIG"
 	NGET=$SAVE_NGET
 	walk_measure bigcol "$ENTRY.$COL_STATUS"
+	# a burst: the sink stops for half a second and the checks that
+	# come due meanwhile pile up in flight; then what stays of them
+	put big.burst_rss0_kb "$(proc_status "$MM_PID" VmRSS)"
+	kill -STOP "${SPID[plain]}"
+	sleep 0.5
+	put big.burst_fds "$(find "/proc/$MM_PID/fd" -mindepth 1 2>/dev/null | wc -l)"
+	kill -CONT "${SPID[plain]}"
+	sleep 10
+	put big.burst_rss1_kb "$(proc_status "$MM_PID" VmRSS)"
 	put big.hwm_kb "$(proc_status "$MM_PID" VmHWM)"
 	mm_stop
 	put big.stop_s "$MM_STOP_S"
@@ -1214,7 +1223,9 @@ report() {
 		    "$(get big.cpu_pct) % of one core; at most $(get big.fds_max) open fds;" \
 		    "GET p50 $(get get_big.p50_ms) ms, p99 $(get get_big.p99_ms) ms ($(get get_big.ok)/$(get get_big.n) answered);" \
 		    "status column walk: $(get bigcol.vb) varbinds in $(get bigcol.wall) s," \
-		    "mailmond $(get bigcol.mm_cpu) s, snmpd $(get bigcol.snmpd_cpu) s CPU."
+		    "mailmond $(get bigcol.mm_cpu) s, snmpd $(get bigcol.snmpd_cpu) s CPU." \
+		    "A burst (the sink stopped for 0.5 s, $(get big.burst_fds) fds open in mailmond at its end):" \
+		    "RSS $(get big.burst_rss0_kb) KiB before, $(get big.burst_rss1_kb) KiB 10 s after."
 	fi
 	if has_phase memory; then
 		echo
