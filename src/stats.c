@@ -125,7 +125,7 @@ bucket_add(struct stats_bucket *bk, unsigned limit, int failed, int has_lat,
 	bk->lat_sum_hi = (uint16_t)(sum >> 32);
 }
 
-/* the samples age by the time since the newest one, and s joins them */
+/* the samples age by the time since the newest one; the new one is 0 */
 static void
 sample_add(struct stats *st, uint32_t t, uint32_t us)
 {
