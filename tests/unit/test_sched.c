@@ -504,6 +504,22 @@ test_reload(void **state)
 
 /* ---- with the real engine, on loopback --------------------------------- */
 
+/* n SMTP probes PREFIX0.. at 127.0.0.1:port, every second */
+static void
+smtp_probes(struct conf *c, const char *prefix, size_t n, uint16_t port,
+    int timeout_ms)
+{
+	char	 name[16];
+	size_t	 i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s%zu", prefix, i);
+		add_probe(c, name, port, 1, 1);
+		pack_probe(&c->probes[i], MODE_SMTP, port, timeout_ms);
+	}
+}
+
 /* a listening socket that never says a word; returns fd, *port set */
 static int
 silent_listener(uint16_t *port)
@@ -994,7 +1010,6 @@ test_live_inflight_cap(void **state)
 	struct sched *s;
 	struct sched_load l;
 	struct monitor *const *rows;
-	char	 name[16];
 	uint16_t port;
 	unsigned most = 0, waited = 0;
 	size_t	 n, i;
@@ -1003,12 +1018,7 @@ test_live_inflight_cap(void **state)
 
 	(void)state;
 	fd = silent_listener(&port);
-	memset(&c, 0, sizeof(c));
-	for (i = 0; i < 6; i++) {
-		snprintf(name, sizeof(name), "hung%zu", i);
-		add_probe(&c, name, port, 1, 1);
-		pack_probe(&c.probes[i], MODE_SMTP, port, 700);
-	}
+	smtp_probes(&c, "hung", 6, port, 700);
 	ev = ev_new();
 	assert_non_null(ev);
 	s = sched_new(ev, count_change, &changes);
@@ -1074,18 +1084,11 @@ test_live_trim_after_burst(void **state)
 		struct conf c;
 		struct ev *ev;
 		struct sched *s;
-		char	 name[16];
 		uint16_t port;
-		size_t	 i;
 		int	 fd, changes = 0;
 
 		fd = silent_listener(&port);
-		memset(&c, 0, sizeof(c));
-		for (i = 0; i < 12; i++) {
-			snprintf(name, sizeof(name), "burst%zu", i);
-			add_probe(&c, name, port, 1, 1);
-			pack_probe(&c.probes[i], MODE_SMTP, port, 5000);
-		}
+		smtp_probes(&c, "burst", 12, port, 5000);
 		ev = ev_new();
 		assert_non_null(ev);
 		s = sched_new(ev, count_change, &changes);
