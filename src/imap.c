@@ -585,6 +585,7 @@ imap_state_name(const struct psess *ps)
 const struct proto_ops imap_ops = {
 	.name = "imap",
 	.token = LT_IMAP,
+	.sess_size = sizeof(struct imap_sess),
 	.init = imap_init,
 	.start = imap_start,
 	.response = imap_response,

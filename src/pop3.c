@@ -394,6 +394,7 @@ pop3_state_name(const struct psess *ps)
 const struct proto_ops pop3_ops = {
 	.name = "pop3",
 	.token = LT_POP3,
+	.sess_size = sizeof(struct pop3_sess),
 	.init = pop3_init,
 	.start = pop3_start,
 	.response = pop3_response,

@@ -28,6 +28,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,13 +92,14 @@ struct probe {
 	int64_t			 step_us;
 
 	const struct proto_ops	*ops;
-	union {
-		struct psess		 ps;
-		struct smtp_sess	 smtp;
-		struct pop3_sess	 pop3;
-		struct imap_sess	 imap;
-		struct tcp_sess		 tcp;
-	} u;
+	size_t			 size;		/* of this allocation */
+	struct psess		*ps;		/* = sess, as its machine's */
+	/*
+	 * The protocol's session, as big as its machine needs: a union of
+	 * all four would give every SMTP check the TCP machine's 4 KiB
+	 * buffer.
+	 */
+	_Alignas(max_align_t) unsigned char sess[];
 };
 
 static void	probe_finish(struct probe *);
@@ -129,8 +131,8 @@ probe_arm(struct probe *p)
 
 	if (p->step_deadline > 0 && p->step_deadline < when)
 		when = p->step_deadline;
-	if (p->u.ps.wake_at > 0 && p->u.ps.wake_at < when)
-		when = p->u.ps.wake_at;
+	if (p->ps->wake_at > 0 && p->ps->wake_at < when)
+		when = p->ps->wake_at;
 	ev_timer_at(p->timer, when);
 }
 
@@ -163,7 +165,7 @@ probe_fail(struct probe *p, enum fail_class f, const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	psess_vfail(&p->u.ps, f, probe_fail_status(f), fmt, ap);
+	psess_vfail(p->ps, f, probe_fail_status(f), fmt, ap);
 	va_end(ap);
 }
 
@@ -186,7 +188,7 @@ probe_certs(struct probe *p)
 {
 	struct tls_info		 ti;
 	const struct probe_opts	*o = &p->opts;
-	struct psess		*ps = &p->u.ps;
+	struct psess		*ps = p->ps;
 
 	if (tls_inspect(io_ssl(p->io), &ti) == -1)
 		return;
@@ -250,7 +252,7 @@ probe_action(struct probe *p, int pa)
 			    "data after the STARTTLS reply");
 			break;
 		}
-		lp_reset(&p->u.ps.lp);
+		lp_reset(&p->ps->lp);
 		probe_set_state(p, PS_STARTTLS);
 		if (probe_start_tls(p) == -1)
 			break;
@@ -275,14 +277,14 @@ probe_session_start(struct probe *p)
 	probe_set_state(p, PS_SESSION);
 	/* the greeting is the first step */
 	probe_step(p, p->step_us);
-	return probe_action(p, p->ops->start(&p->u.ps));
+	return probe_action(p, p->ops->start(p->ps));
 }
 
 /* feed what arrived to the line layer or the raw reader; 1 if finished */
 static int
 probe_input(struct probe *p)
 {
-	struct psess	*ps = &p->u.ps;
+	struct psess	*ps = p->ps;
 	size_t		 used, len;
 	int		 rc;
 
@@ -374,10 +376,10 @@ probe_connected(struct probe *p)
 
 	p->res.t[PH_CONNECT] = now - p->t_phase;
 	/* the connect error of an earlier address is no longer news */
-	if (p->u.ps.failed && (p->res.fail == FAIL_REFUSED ||
+	if (p->ps->failed && (p->res.fail == FAIL_REFUSED ||
 	    p->res.fail == FAIL_NETWORK || p->res.fail == FAIL_CONNECT_TIMEOUT)) {
-		p->u.ps.failed = 0;
-		p->u.ps.status = STATUS_OK;
+		p->ps->failed = 0;
+		p->ps->status = STATUS_OK;
 		p->res.fail = FAIL_NONE;
 		p->res.reason[0] = '\0';
 	}
@@ -395,7 +397,7 @@ probe_tls_ready(struct probe *p)
 {
 	p->res.t[PH_TLS] = (p->res.t[PH_TLS] < 0 ? 0 : p->res.t[PH_TLS]) +
 	    ev_now_update(p->ev) - p->t_phase;
-	p->u.ps.tls = 1;
+	p->ps->tls = 1;
 	probe_certs(p);
 	if (p->state == PS_TLS) {
 		probe_session_start(p);
@@ -403,13 +405,13 @@ probe_tls_ready(struct probe *p)
 	}
 	probe_set_state(p, PS_SESSION);
 	probe_step(p, p->step_us);
-	probe_action(p, p->ops->tls_ready(&p->u.ps));
+	probe_action(p, p->ops->tls_ready(p->ps));
 }
 
 static void
 probe_io_error(struct probe *p, int disconnected)
 {
-	struct psess	*ps = &p->u.ps;
+	struct psess	*ps = p->ps;
 	enum fail_class	 f = io_fail(p->io);
 	char		 why[IO_ERROR_MAX];
 
@@ -440,7 +442,7 @@ probe_io_error(struct probe *p, int disconnected)
 static void
 probe_session_broken(struct probe *p)
 {
-	struct psess	*ps = &p->u.ps;
+	struct psess	*ps = p->ps;
 	enum fail_class	 f = io_fail(p->io), before = p->res.fail;
 	char		 why[IO_ERROR_MAX], state[32];
 
@@ -533,7 +535,7 @@ static void
 probe_timer_cb(void *arg)
 {
 	struct probe	*p = arg;
-	struct psess	*ps = &p->u.ps;
+	struct psess	*ps = p->ps;
 	int64_t		 now = ev_now_update(p->ev);
 	int		 whole = now >= p->deadline;
 	const char	*what = whole ? "probe deadline" : "step deadline";
@@ -584,7 +586,7 @@ probe_timer_cb(void *arg)
 static void
 probe_wipe(struct probe *p)
 {
-	explicit_bzero(p, sizeof(*p));
+	explicit_bzero(p, p->size);
 }
 
 /* release everything, apply the status policy, report once */
@@ -592,7 +594,7 @@ static void
 probe_finish(struct probe *p)
 {
 	struct probe_result	 res;
-	struct psess		*ps = &p->u.ps;
+	struct psess		*ps = p->ps;
 	const struct probe_opts	*o = &p->opts;
 	probe_done_cb		 cb = p->cb;
 	void			*arg = p->arg;
@@ -653,17 +655,28 @@ probe_ops(enum probe_mode m)
 	}
 }
 
+size_t
+probe_size(enum probe_mode m)
+{
+	return sizeof(struct probe) + probe_ops(m)->sess_size;
+}
+
 struct probe *
 probe_start(struct ev *ev, const struct probe_opts *opts,
     const struct probe_leg *leg, probe_done_cb cb, void *arg)
 {
+	const struct proto_ops *ops = probe_ops(opts->mode);
 	struct probe	*p;
 	struct dns_query q;
 	char		 err[PROBE_REASON_MAX];
+	size_t		 size = probe_size(opts->mode);
 	int		 ok;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = calloc(1, size)) == NULL)
 		return NULL;
+	p->size = size;
+	p->ops = ops;
+	p->ps = (struct psess *)(void *)p->sess;
 	if ((p->timer = ev_timer_new(ev, probe_timer_cb, p)) == NULL) {
 		free(p);
 		return NULL;
@@ -677,16 +690,15 @@ probe_start(struct ev *ev, const struct probe_opts *opts,
 	probe_result_init(&p->res);
 
 	ok = probe_opts_finish(&p->opts, err, sizeof(err)) == 0;
-	p->ops = probe_ops(p->opts.mode);
-	psess_init(&p->u.ps, p->ops, &p->opts, &p->res, probe_write, p,
+	psess_init(p->ps, p->ops, &p->opts, &p->res, probe_write, p,
 	    probe_clock, p);
 	p->step_us = (int64_t)p->opts.step_timeout_ms * 1000;
 	p->deadline = p->t0 + (int64_t)p->opts.timeout_ms * 1000;
 	if (leg != NULL) {
-		p->u.ps.hook = leg->hook;
-		p->u.ps.body = leg->body;
-		p->u.ps.bodylen = leg->bodylen;
-		p->u.ps.accepted = leg->accepted;
+		p->ps->hook = leg->hook;
+		p->ps->body = leg->body;
+		p->ps->bodylen = leg->bodylen;
+		p->ps->accepted = leg->accepted;
 	}
 
 	if (ok && (p->opts.mode == MODE_MX || p->opts.family_both)) {

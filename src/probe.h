@@ -38,5 +38,7 @@ struct probe	*probe_start(struct ev *, const struct probe_opts *,
 		    const struct probe_leg *leg, probe_done_cb cb, void *arg);
 /* abandon a running probe; cb is not called */
 void		 probe_cancel(struct probe *);
+/* what a probe of this mode holds while it runs (its record) */
+size_t		 probe_size(enum probe_mode);
 
 #endif

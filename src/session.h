@@ -34,6 +34,8 @@ struct psess;
 struct proto_ops {
 	const char	*name;
 	enum log_token	 token;		/* what its traces log under */
+	/* the machine's whole session, struct psess first */
+	size_t		 sess_size;
 	/* set up the line layer (classifier, limits) */
 	void		 (*init)(struct psess *);
 	/* connection (and implicit TLS) ready */

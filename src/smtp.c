@@ -818,6 +818,7 @@ smtp_send_body(struct lineproto *lp, const char *body, size_t len)
 const struct proto_ops smtp_ops = {
 	.name = "smtp",
 	.token = LT_SMTP,
+	.sess_size = sizeof(struct smtp_sess),
 	.init = smtp_init,
 	.start = smtp_start,
 	.response = smtp_response,

@@ -375,6 +375,7 @@ tcp_state_name(const struct psess *ps)
 const struct proto_ops tcp_ops = {
 	.name = "tcp",
 	.token = LT_TCP,
+	.sess_size = sizeof(struct tcp_sess),
 	.init = tcp_init,
 	.start = tcp_start,
 	.response = tcp_response,

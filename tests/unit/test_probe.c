@@ -349,6 +349,24 @@ test_tcp_send_expect(void **state)
 	assert_non_null(strstr(out.res.reply_text, "+PONG hello"));
 }
 
+/*
+ * A check holds only its own machine's session: the TCP machine's
+ * 4 KiB buffer is not in every SMTP, POP3 and IMAP check (the
+ * in-flight checks of a burst are what a daemon's memory grows by).
+ */
+static void
+test_size_per_mode(void **state)
+{
+	(void)state;
+	assert_true(probe_size(MODE_SMTP) + 3072 <= probe_size(MODE_TCP));
+	assert_true(probe_size(MODE_POP3) + 3072 <= probe_size(MODE_TCP));
+	assert_true(probe_size(MODE_IMAP) + 3072 <= probe_size(MODE_TCP));
+	assert_int_equal(probe_size(MODE_RELAY), probe_size(MODE_SMTP));
+	assert_int_equal(probe_size(MODE_DELIVERY), probe_size(MODE_SMTP));
+	/* under 19 KiB a check, options included */
+	assert_true(probe_size(MODE_SMTP) < 19 * 1024);
+}
+
 static void
 test_config_error_and_cancel(void **state)
 {
@@ -516,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_tcp_send_expect),
+		cmocka_unit_test(test_size_per_mode),
 		cmocka_unit_test(test_config_error_and_cancel),
 		cmocka_unit_test(test_many_probes),
 		cmocka_unit_test(test_smtps_cert),
