@@ -22,6 +22,7 @@
 #include "probe_opts.h"
 #include "secret.h"
 #include "target.h"
+#include "tls.h"
 
 /* debug tokens of the dialogue trace for a single -v */
 #define TRACE_TOKENS	"probe,smtp,pop3,imap,tcp,tls,delivery,mx"
@@ -100,6 +101,7 @@ main(int argc, char **argv)
 	}
 	pers = opts_personality_from_name(argc > 0 ? argv[0] : NULL);
 	signal(SIGPIPE, SIG_IGN);
+	tls_oneshot();
 	/* before the first password is read: no core file, no ptrace */
 	if (secret_harden() == -1)
 		fprintf(stderr, "%s: cannot disable core dumps: %s\n",

@@ -29,6 +29,12 @@ SSL_CTX	*tls_ctx_get(int verify, const char *ca_file, char *err,
 /* free every cached context (at exit, so leak checkers stay quiet) */
 void	 tls_cleanup(void);
 /*
+ * For a process that runs one check and exits (mailprobe): OpenSSL
+ * keeps its tables until the process ends instead of tearing them down
+ * from atexit().  Call before anything else touches OpenSSL.
+ */
+void	 tls_oneshot(void);
+/*
  * Forget the cached contexts, so changed CA files take effect (mailmond
  * on SIGHUP).  Probes under way keep the context they started with.
  */
