@@ -32,6 +32,7 @@
 
 #include <ares.h>
 
+#include "cares.h"
 #include "dns.h"
 #include "ev.h"
 #include "log.h"
@@ -401,7 +402,7 @@ dns_sock_cb(int fd, int events, void *arg)
 {
 	struct dns_chan	*ch = arg;
 
-	ares_process_fd(ch->channel,
+	cares->process_fd(ch->channel,
 	    (events & EV_READ) ? fd : ARES_SOCKET_BAD,
 	    (events & EV_WRITE) ? fd : ARES_SOCKET_BAD);
 	dns_timer_update(ch);
@@ -451,7 +452,7 @@ dns_timer_cb(void *arg)
 {
 	struct dns_chan	*ch = arg;
 
-	ares_process_fd(ch->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	cares->process_fd(ch->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	dns_timer_update(ch);
 }
 
@@ -464,7 +465,7 @@ dns_timer_update(struct dns_chan *ch)
 		ev_timer_stop(ch->timer);
 		return;
 	}
-	if ((tvp = ares_timeout(ch->channel, NULL, &tv)) == NULL) {
+	if ((tvp = cares->timeout(ch->channel, NULL, &tv)) == NULL) {
 		ev_timer_stop(ch->timer);
 		return;
 	}
@@ -480,13 +481,21 @@ dns_lib_init(char *err, size_t errlen)
 
 	if (ares_ready)
 		return 0;
-	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+	if (cares_load(err, errlen) == -1)
+		return -1;
+	if ((rc = cares->library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
 		snprintf(err, errlen, "resolver init failed: %s",
-		    ares_strerror(rc));
+		    cares->strerror(rc));
 		return -1;
 	}
 	ares_ready = 1;
 	return 0;
+}
+
+int
+dns_preload(char *err, size_t errlen)
+{
+	return dns_lib_init(err, errlen);
 }
 
 static void
@@ -495,7 +504,7 @@ dns_chan_free(struct dns_chan *ch)
 	struct dns_sock	*s;
 
 	/* answers every request with ARES_EDESTRUCTION, closes sockets */
-	ares_destroy(ch->channel);
+	cares->destroy(ch->channel);
 	while ((s = ch->socks) != NULL) {
 		ch->socks = s->next;
 		ev_io_free(s->w);
@@ -553,19 +562,20 @@ dns_chan_open(struct dns *dns, const char *servers, int timeout_ms,
 		o.lookups = lookups;
 		mask |= ARES_OPT_FLAGS | ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS;
 	}
-	if ((rc = ares_init_options(&ch->channel, &o, mask)) != ARES_SUCCESS) {
+	if ((rc = cares->init_options(&ch->channel, &o, mask)) != ARES_SUCCESS) {
 		snprintf(err, errlen, "resolver init failed: %s",
-		    ares_strerror(rc));
+		    cares->strerror(rc));
 		ev_timer_free(ch->timer);
 		free(ch->servers);
 		free(ch);
 		return NULL;
 	}
 	if (servers != NULL &&
-	    (rc = ares_set_servers_ports_csv(ch->channel, servers)) !=
+	    (rc = cares->set_servers_ports_csv(ch->channel, servers)) !=
 	    ARES_SUCCESS) {
-		snprintf(err, errlen, "bad resolver list: %s", ares_strerror(rc));
-		ares_destroy(ch->channel);
+		snprintf(err, errlen, "bad resolver list: %s",
+		    cares->strerror(rc));
+		cares->destroy(ch->channel);
 		ev_timer_free(ch->timer);
 		free(ch->servers);
 		free(ch);
@@ -614,10 +624,10 @@ dns_sys_nservers(struct dns *dns)
 		return dns->sys_nservers;
 	if ((ch = dns_chan_open(dns, NULL, 0, 0, 0, err, sizeof(err))) == NULL)
 		return 1;
-	if (ares_get_servers_ports(ch->channel, &list) == ARES_SUCCESS) {
+	if (cares->get_servers_ports(ch->channel, &list) == ARES_SUCCESS) {
 		for (n = list; n != NULL; n = n->next)
 			count++;
-		ares_free_data(list);
+		cares->free_data(list);
 	}
 	dns_chan_free(ch);
 	dns->sys_nservers = count > 0 ? count : 1;
@@ -779,7 +789,7 @@ dns_reason(struct dns_req *r, int status, int family, const char *what)
 		snprintf(buf, sizeof(buf), "%s%s", what, why);
 	else
 		snprintf(buf, sizeof(buf), "%sDNS error: %s", what,
-		    ares_strerror(status));
+		    cares->strerror(status));
 	dns_fail(r, dns_classify(status), buf);
 }
 
@@ -803,7 +813,7 @@ dns_ares_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 		}
 	}
 	if (ai != NULL)
-		ares_freeaddrinfo(ai);
+		cares->freeaddrinfo(ai);
 	if (status == ARES_EDESTRUCTION) {
 		/* the channel is going away with the loop: nobody listens */
 		dns_req_free(r);
@@ -919,7 +929,7 @@ dns_lookup(struct ev *ev, const struct dns_query *q, dns_cb cb, void *arg)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
 	r->chan->inflight++;
-	ares_getaddrinfo(r->chan->channel, r->host, NULL, &hints, dns_ares_cb,
+	cares->getaddrinfo(r->chan->channel, r->host, NULL, &hints, dns_ares_cb,
 	    r);
 	dns_timer_update(r->chan);
 	return r;
@@ -981,7 +991,7 @@ dns_mx_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	r->chan->inflight--;
 	if (status == ARES_SUCCESS) {
-		if ((rc = ares_parse_mx_reply(abuf, alen, &list)) !=
+		if ((rc = cares->parse_mx_reply(abuf, alen, &list)) !=
 		    ARES_SUCCESS)
 			status = rc;
 	}
@@ -997,7 +1007,7 @@ dns_mx_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 			res->nmx++;
 		}
 		if (list != NULL)
-			ares_free_data(list);
+			cares->free_data(list);
 		if (res->nseen == 0)
 			status = ARES_ENODATA;
 	}
@@ -1012,7 +1022,7 @@ dns_mx_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 		    DNS_NO_FD_REASON;
 	else if ((why = mx_reason(res->status)) == NULL) {
 		snprintf(buf, sizeof(buf), "DNS error: %s",
-		    ares_strerror(status));
+		    cares->strerror(status));
 		why = buf;
 	}
 	dns_fail(r, res->status, why);
@@ -1041,7 +1051,7 @@ dns_lookup_mx(struct ev *ev, const struct dns_query *q, dns_mx_cb cb,
 	}
 	r->chan->inflight++;
 	/* ares_query, not ares_search: the domain is never a search base */
-	ares_query(r->chan->channel, r->host, ns_c_in, ns_t_mx, dns_mx_ares_cb,
+	cares->query(r->chan->channel, r->host, ns_c_in, ns_t_mx, dns_mx_ares_cb,
 	    r);
 	dns_timer_update(r->chan);
 	return r;

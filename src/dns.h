@@ -9,7 +9,8 @@
  * Requests with the same configuration share a channel.  Sockets and
  * timeouts of every channel live in the loop like any other watcher,
  * so thousands of probes resolve without a thread each.  Numeric
- * addresses skip c-ares entirely.  The callback always comes from the
+ * addresses skip c-ares entirely: it is loaded (cares.h) only when a
+ * name is first resolved.  The callback always comes from the
  * loop, never from inside the call that started the request.
  */
 #ifndef MAILMON_DNS_H
@@ -126,6 +127,12 @@ struct dns_req	*dns_lookup_mx(struct ev *, const struct dns_query *,
  * callback has run, the request is gone; do not cancel it then.
  */
 void		 dns_cancel(struct dns_req *);
+/*
+ * Load and initialise c-ares now rather than at the first name (a
+ * daemon at start-up, where a missing library is best said): 0, or -1
+ * + err.  A one-shot check of an address never loads it.
+ */
+int		 dns_preload(char *err, size_t errlen);
 
 /*
  * Defaults for requests that name no servers and no budget, best

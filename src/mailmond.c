@@ -35,6 +35,7 @@
 
 #include "agent.h"
 #include "conf.h"
+#include "dns.h"
 #include "ev.h"
 #include "log.h"
 #include "monitor.h"
@@ -969,6 +970,10 @@ main(int argc, char *argv[])
 		    "retrying in the background",
 		    ao.agentx_socket ? ao.agentx_socket : "default socket");
 	sched_set_ticks(d.sched, agent_uptime);
+
+	/* the resolver library now, so a missing one is said at start */
+	if (dns_preload(err, sizeof(err)) == -1)
+		log_warnx("%s: probes of host names will fail", err);
 
 	if (run_user[0] != '\0')
 		drop_privileges(run_user, run_uid, run_gid);

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "cares.h"
 #include "dns.h"
 #include "ev.h"
 
@@ -197,6 +198,33 @@ port0(const struct res *x)
 	return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
 }
 
+/*
+ * c-ares is loaded when first needed: a library that is not there, or
+ * one without its functions, is a definite reason, and leaves the
+ * loader able to try again.  Runs before any name is resolved: a load
+ * is for the life of the process.
+ */
+static void
+test_load_failures(void **state)
+{
+	char	 err[256];
+
+	(void)state;
+	assert_false(cares_loaded());
+	assert_int_equal(cares_load_file("/nonexistent/libcares.so.2", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot load the resolver library"));
+	assert_non_null(strstr(err, "/nonexistent/libcares.so.2"));
+	assert_int_equal(cares_load_file("libc.so.6", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "has no ares_library_init"));
+	assert_false(cares_loaded());
+	/* the library this was built against loads, once */
+	assert_int_equal(cares_load_file(CARES_SONAME, err, sizeof(err)), 0);
+	assert_true(cares_loaded());
+	assert_string_equal(cares->strerror(ARES_ENOTFOUND),
+	    "Domain name not found");
+}
+
 static void
 test_numeric(void **state)
 {
@@ -226,6 +254,8 @@ test_numeric(void **state)
 	assert_string_equal(x[3].reason, "IPv4 address given, IPv6 required");
 	assert_int_equal(ev_run(ev), 0);
 	ev_free(ev);
+	/* addresses need no resolver: c-ares is still not loaded */
+	assert_false(cares_loaded());
 }
 
 static void
@@ -534,6 +564,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numeric),
+		cmocka_unit_test(test_load_failures),
 		cmocka_unit_test(test_localhost),
 		cmocka_unit_test(test_name_via_server),
 		cmocka_unit_test(test_nxdomain),
