@@ -139,6 +139,12 @@ check_budget_ms(const struct probe_opts *o)
 	return ms;
 }
 
+int
+check_has_targets(const struct probe_opts *o)
+{
+	return o->mode == MODE_MX || o->family_both;
+}
+
 unsigned
 check_weight(const struct probe_opts *o)
 {

@@ -41,4 +41,11 @@ int		 check_budget_ms(const struct probe_opts *);
  */
 unsigned	 check_weight(const struct probe_opts *);
 
+/*
+ * Whether a check of opts reports a list of targets (probe_result's
+ * targets): domain and dual-stack probes.  A caller keeps a copy of
+ * that list only then.
+ */
+int		 check_has_targets(const struct probe_opts *);
+
 #endif

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "taxonomy.h"
 #include "tls.h"
+#include "tls_strings.h"
 #include "util.h"
 
 #define TLS_MAXCTX	16
@@ -36,12 +37,28 @@ char *
 tls_error_string(char *buf, size_t len, const char *prefix,
     const char *fallback)
 {
-	unsigned long	 e = ERR_peek_last_error();
+	unsigned long	 e = ERR_peek_last_error(), x;
 	const char	*r = NULL;
 	char		 tmp[256];
+	int		 sys = 0;
 
-	if (e != 0) {
-		if ((r = ERR_reason_error_string(e)) == NULL) {
+	/*
+	 * A failed system call (a CA file that is missing or unreadable)
+	 * ends the queue with a generic "system lib": tell its errno
+	 * instead, which the queue holds further up.
+	 */
+	while ((x = ERR_get_error()) != 0)
+		if (ERR_SYSTEM_ERROR(x) && sys == 0)
+			sys = ERR_GET_REASON(x);
+	if (e != 0 && sys != 0 && (ERR_SYSTEM_ERROR(e) ||
+	    ERR_GET_REASON(e) == ERR_GET_REASON(ERR_R_SYS_LIB)))
+		r = strerror(sys);
+	else if (e != 0) {
+		/* a one-shot process loads OpenSSL's texts only now */
+		if ((r = ERR_reason_error_string(e)) == NULL &&
+		    tls_strings_load())
+			r = ERR_reason_error_string(e);
+		if (r == NULL) {
 			ERR_error_string_n(e, tmp, sizeof(tmp));
 			r = tmp;
 		}
@@ -205,10 +222,12 @@ tls_oneshot(void)
 	 * OPENSSL_cleanup() frees every provider, algorithm and error
 	 * table one by one: 1.3 million instructions, a twentieth of a
 	 * STARTTLS check's CPU, for memory the kernel takes back anyway.
+	 * Its error texts wait until an error is told (tls_strings.h).
 	 * A failed init here fails again, with a reason, at the first
 	 * context.
 	 */
-	(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+	(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT | tls_strings_defer(),
+	    NULL);
 }
 
 /* copy s into buf without brackets and without one trailing dot */

@@ -31,7 +31,8 @@ void	 tls_cleanup(void);
 /*
  * For a process that runs one check and exits (mailprobe): OpenSSL
  * keeps its tables until the process ends instead of tearing them down
- * from atexit().  Call before anything else touches OpenSSL.
+ * from atexit(), and loads its error texts only when an error is to be
+ * told (tls_strings.h).  Call before anything else touches OpenSSL.
  */
 void	 tls_oneshot(void);
 /*
