@@ -279,16 +279,29 @@ agent_scalar_value(int magic, const struct agent_rows *rows,
 	}
 }
 
+/*
+ * A row's index (its name as agent_index_oid() spells it: the length,
+ * then a sub-identifier per byte) against idx, in snmp_oid_compare()'s
+ * order, without spelling it out: the binary search below runs this
+ * some 14 times for every cell a walk asks for.
+ */
 static int
 h_row_cmp(const struct monitor *m, const oid *idx, size_t idxlen)
 {
-	oid	 o[PROBE_NAME_MAX + 1];
-	size_t	 n;
+	size_t	 n, i;
 
-	if (m == NULL || (n = agent_index_oid(m->name, o,
-	    sizeof(o) / sizeof(o[0]))) == 0)
+	if (m == NULL || (n = strnlen(m->name, PROBE_NAME_MAX + 1)) == 0 ||
+	    n > PROBE_NAME_MAX)
 		return -1;	/* unreachable rows sort first, never match */
-	return snmp_oid_compare(o, n, idx, idxlen);
+	if (idxlen == 0 || idx[0] != n)
+		return idxlen == 0 || n > idx[0] ? 1 : -1;
+	for (i = 0; i < n; i++) {
+		if (i + 1 == idxlen)
+			return 1;		/* idx is a prefix of the row's */
+		if ((u_char)m->name[i] != idx[i + 1])
+			return (u_char)m->name[i] > idx[i + 1] ? 1 : -1;
+	}
+	return idxlen > n + 1 ? -1 : 0;
 }
 
 /*

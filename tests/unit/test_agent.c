@@ -701,6 +701,25 @@ test_getnext_points(void **state)
 	/* across rows of different length: "b" -> "ab" */
 	n = cell(COL_HOST, "b", from);
 	next_is(from, n, want, w);
+	/* a part of a row's index sorts before it: {2, 'a'} -> "ab" */
+	{
+		oid	 part[] = { ENTRY, COL_HOST, 2, 'a' };
+		oid	 longer[] = { ENTRY, COL_HOST, 1, 'a', 5 };
+		oid	 big[] = { ENTRY, COL_HOST, 1, 300 };
+		oid	 bigab[] = { ENTRY, COL_HOST, 2, 'a', 'b' + 256 };
+
+		next_is(part, OID_LENGTH(part), want, w);
+		/* more than a row's index sorts after it: "a".5 -> "b" */
+		w = cell(COL_HOST, "b", want);
+		next_is(longer, OID_LENGTH(longer), want, w);
+		/* a sub-identifier no byte reaches: after every name of
+		 * that length */
+		w = cell(COL_HOST, "ab", want);
+		next_is(big, OID_LENGTH(big), want, w);
+		w = cell(COL_HOST, "bb", want);
+		next_is(bigab, OID_LENGTH(bigab), want, w);
+		w = cell(COL_HOST, "ab", want);
+	}
 	/* last row of a column -> first row of the next column */
 	n = cell(COL_HOST, "abc", from);
 	w = cell(COL_PORT, "a", want);
