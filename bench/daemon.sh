@@ -1090,9 +1090,11 @@ report() {
 		y=$(div "$(get strace.mb.total)" "$(get strace.mb.probes)" "%.1f")
 		echo "| 2. syscalls per probe (strace -c): all (epoll_ctl, fcntl), mailmond vs mailbench -r $RATE | $x ($(sc_per strace.mailmond epoll_ctl strace.mm.probes), $(sc_per strace.mailmond fcntl strace.mm.probes)) | $y ($(sc_per strace.mailbench epoll_ctl strace.mb.probes), $(sc_per strace.mailbench fcntl strace.mb.probes)) | $(div "$x" "$y" "%.2f")× | no syscall that changes nothing | see table |"
 		echo "| 2. syscalls per varbind during a column walk, net of the probes: epoll_ctl, fcntl | $(sc_walk_net epoll_ctl), $(sc_walk_net fcntl) | - | - | 0 (watchers kept; ≤ 0.05 counts as 0, the probes' share is an estimate) | $( [[ $(met "$(sc_walk_net epoll_ctl)" 0.05) == yes && $(met "$(sc_walk_net fcntl)" 0.05) == yes ]] && echo yes || echo '**no**') |"
-		x=$(per_vb "$(get col1.mm_cpu)" "$(get col1.vb)")
-		y=$(per_vb "$(get col1.snmpd_cpu)" "$(get col1.vb)")
-		echo "| 3. one-column walk ($(get col1.vb) varbinds): mailmond vs snmpd CPU per varbind | $x µs | $y µs | $(div "$x" "$y" "%.2f")× | ≤ 1.0× | $(met "$(div "$x" "$y" "%.2f")" 1.0) |"
+		# both one-column walks: a walk of 10,000 varbinds lasts under
+		# half a second, and /proc counts CPU in 10 ms ticks
+		x=$(per_vb "$(calc "$(get col1.mm_cpu) + $(get col2.mm_cpu)")" "$(( $(get col1.vb) + $(get col2.vb) ))")
+		y=$(per_vb "$(calc "$(get col1.snmpd_cpu) + $(get col2.snmpd_cpu)")" "$(( $(get col1.vb) + $(get col2.vb) ))")
+		echo "| 3. one-column walk ($(get col1.vb) varbinds, twice; mailmond's CPU includes its probes meanwhile; the two walks alone: $(div "$(get col1.mm_cpu)" "$(get col1.snmpd_cpu)" "%.2f")×, $(div "$(get col2.mm_cpu)" "$(get col2.snmpd_cpu)" "%.2f")×): mailmond vs snmpd CPU per varbind | $x µs | $y µs | $(div "$x" "$y" "%.2f")× | ≤ 1.0× | $(met "$(div "$x" "$y" "%.2f")" 1.0) |"
 		x=$(per_vb "$(get full.mm_cpu)" "$(get full.vb)")
 		y=$(per_vb "$(get full.snmpd_cpu)" "$(get full.vb)")
 		echo "| 3. full-table walk ($(get full.vb) varbinds): mailmond vs snmpd CPU per varbind | $x µs | $y µs | $(div "$x" "$y" "%.2f")× | ≤ 1.0× | $(met "$(div "$x" "$y" "%.2f")" 1.0) |"
