@@ -27,11 +27,12 @@
 #include <openssl/sslerr_legacy.h>
 
 /*
- * Every library a client's TLS can fail in: the file and format ones
- * loading a CA file, the key and signature ones verifying a chain.
- * Errors of the few newer libraries without a loader (DECODER,
- * ENCODER, HTTP, CMP) keep OpenSSL's numeric form, which
- * "openssl errstr" decodes.
+ * Every library with a loader: the file and format ones loading a CA
+ * file, the key and signature ones verifying a chain, libssl's own.
+ * The newer libraries have none (PROV, DECODER, ENCODER, HTTP, CMP):
+ * their texts stay unloaded and keep OpenSSL's numeric form, which
+ * "openssl errstr" decodes.  A failed handshake ends its queue with
+ * libssl's own error, which is the one told.
  */
 static int (*const loaders[])(void) = {
 	ERR_load_ERR_strings, ERR_load_CRYPTO_strings, ERR_load_BUF_strings,

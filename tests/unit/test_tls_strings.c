@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,11 +30,64 @@
 /* X509's "no certificate or crl found": what a file of garbage gives */
 #define NO_CERT_ERR	ERR_PACK(ERR_LIB_X509, 0, X509_R_NO_CERTIFICATE_OR_CRL_FOUND)
 
+/* the libraries a TLS client's reasons come from, and their reasons */
+static const int libs[] = {
+	ERR_LIB_SSL, ERR_LIB_X509, ERR_LIB_X509V3, ERR_LIB_PEM, ERR_LIB_ASN1,
+	ERR_LIB_BIO, ERR_LIB_EVP, ERR_LIB_RSA, ERR_LIB_EC, ERR_LIB_BUF,
+};
+#define REASON_MAX	1200	/* SSL's alerts reach 1100-odd */
+
+/* every text those libraries have, one "lib reason text" line each */
+static void
+dump_texts(FILE *f)
+{
+	size_t	 i;
+	int	 r;
+
+	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		for (r = 1; r <= REASON_MAX; r++) {
+			const char *t = ERR_reason_error_string(
+			    ERR_PACK(libs[i], 0, r));
+
+			if (t != NULL)
+				fprintf(f, "%d %d %s\n", libs[i], r, t);
+		}
+}
+
+/* what a process that loads the texts at the start has, from a child */
+static char	 usual[] = "/tmp/mm-tlsstr-usual-XXXXXX";
+
 static int
 setup(void **state)
 {
+	pid_t	 pid;
+	int	 fd, st;
+
 	(void)state;
+	if ((fd = mkstemp(usual)) == -1)
+		return -1;
+	if ((pid = fork()) == 0) {
+		FILE	*f = fdopen(fd, "w");
+		SSL_CTX	*ctx = SSL_CTX_new(TLS_client_method());
+
+		if (f == NULL || ctx == NULL)
+			_exit(1);
+		dump_texts(f);
+		_exit(fclose(f) == 0 ? 0 : 1);
+	}
+	close(fd);
+	if (pid == -1 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		return -1;
 	tls_oneshot();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	unlink(usual);
 	return 0;
 }
 
@@ -64,6 +118,48 @@ test_deferred_then_told(void **state)
 	unlink(path);
 }
 
+/* loaded late, the texts are the same as loaded at the start */
+static void
+test_same_words(void **state)
+{
+	char	 now[] = "/tmp/mm-tlsstr-now-XXXXXX", *a, *b;
+	FILE	*f;
+	long	 na, nb;
+	int	 fd;
+
+	(void)state;
+	/* after test_deferred_then_told: loaded on demand by then */
+	assert_int_equal(tls_strings_load(), 0);
+	assert_true((fd = mkstemp(now)) != -1);
+	assert_non_null(f = fdopen(fd, "w+"));
+	dump_texts(f);
+	assert_int_equal(fflush(f), 0);
+	nb = ftell(f);
+	rewind(f);
+	assert_non_null(b = malloc((size_t)nb + 1));
+	assert_int_equal(fread(b, 1, (size_t)nb, f), (size_t)nb);
+	b[nb] = '\0';
+	fclose(f);
+	unlink(now);
+
+	assert_non_null(f = fopen(usual, "r"));
+	fseek(f, 0, SEEK_END);
+	na = ftell(f);
+	rewind(f);
+	assert_non_null(a = malloc((size_t)na + 1));
+	assert_int_equal(fread(a, 1, (size_t)na, f), (size_t)na);
+	a[na] = '\0';
+	fclose(f);
+
+	/* hundreds of texts, SSL's among them, and not one different */
+	assert_true(strstr(a, "wrong version number") != NULL);
+	assert_true(strstr(a, "no certificate or crl found") != NULL);
+	assert_true(na > 20000);
+	assert_string_equal(b, a);
+	free(a);
+	free(b);
+}
+
 static void
 test_system_error_named(void **state)
 {
@@ -82,6 +178,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deferred_then_told),
+		cmocka_unit_test(test_same_words),
 		cmocka_unit_test(test_system_error_named),
 	};
 
@@ -90,5 +187,5 @@ main(void)
 	if (tls_strings_defer() == 0)
 		return 77;
 #endif
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
