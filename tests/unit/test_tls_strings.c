@@ -118,6 +118,23 @@ test_deferred_then_told(void **state)
 	unlink(path);
 }
 
+/* the whole of f (closed), NUL-terminated; its length in *len */
+static char *
+slurp(FILE *f, long *len)
+{
+	char	*buf;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	*len = ftell(f);
+	rewind(f);
+	assert_non_null(buf = malloc((size_t)*len + 1));
+	assert_int_equal(fread(buf, 1, (size_t)*len, f), (size_t)*len);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
 /* loaded late, the texts are the same as loaded at the start */
 static void
 test_same_words(void **state)
@@ -133,28 +150,15 @@ test_same_words(void **state)
 	assert_true((fd = mkstemp(now)) != -1);
 	assert_non_null(f = fdopen(fd, "w+"));
 	dump_texts(f);
-	assert_int_equal(fflush(f), 0);
-	nb = ftell(f);
-	rewind(f);
-	assert_non_null(b = malloc((size_t)nb + 1));
-	assert_int_equal(fread(b, 1, (size_t)nb, f), (size_t)nb);
-	b[nb] = '\0';
-	fclose(f);
+	b = slurp(f, &nb);
 	unlink(now);
-
-	assert_non_null(f = fopen(usual, "r"));
-	fseek(f, 0, SEEK_END);
-	na = ftell(f);
-	rewind(f);
-	assert_non_null(a = malloc((size_t)na + 1));
-	assert_int_equal(fread(a, 1, (size_t)na, f), (size_t)na);
-	a[na] = '\0';
-	fclose(f);
+	a = slurp(fopen(usual, "r"), &na);
 
 	/* hundreds of texts, SSL's among them, and not one different */
 	assert_true(strstr(a, "wrong version number") != NULL);
 	assert_true(strstr(a, "no certificate or crl found") != NULL);
 	assert_true(na > 20000);
+	assert_int_equal(nb, na);
 	assert_string_equal(b, a);
 	free(a);
 	free(b);
