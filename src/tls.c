@@ -45,7 +45,8 @@ tls_error_string(char *buf, size_t len, const char *prefix,
 	/*
 	 * A failed system call (a CA file that is missing or unreadable)
 	 * ends the queue with a generic "system lib": tell its errno
-	 * instead, which the queue holds further up.
+	 * instead, which the queue holds further up.  Reading the queue
+	 * also empties it.
 	 */
 	while ((x = ERR_get_error()) != 0)
 		if (ERR_SYSTEM_ERROR(x) && sys == 0)
@@ -68,7 +69,6 @@ tls_error_string(char *buf, size_t len, const char *prefix,
 		snprintf(buf, len, "%s: %s", prefix, r);
 	else
 		snprintf(buf, len, "%s", r);
-	ERR_clear_error();
 	return buf;
 }
 
